@@ -1,0 +1,596 @@
+//! Deterministic workloads for patchlaw's benchmarks (DESIGN.md §6).
+//!
+//! Every generator here is a pure function of its arguments: the
+//! pseudo-random choices come from a [SplitMix64] generator with fixed seeds,
+//! never from the operating system, so two runs (or two machines) benchmark
+//! exactly the same documents.
+//!
+//! | workload | generator | size |
+//! |---|---|---|
+//! | Kubernetes-like `apps/v1` Deployment | [`deployment`], [`deployment_edited`] | ≈15 KB |
+//! | config-like tree of Deployments | [`large_document`], [`large_document_edited`] | ≈2.5 MB |
+//! | long array of small objects | [`long_array`] | 10k items ≈ 0.85 MB |
+//! | deeply nested objects | [`deep_document`] | depth ≈ 100 |
+//!
+//! Sizes are of the compact serialization (`serde_json::to_string`); the
+//! tests at the bottom of this file keep them in range.
+//!
+//! Each `*_edited` generator has a companion `*_EDITED_POINTERS` constant
+//! listing the values its edit changes, so a benchmark can check, cheaply
+//! and inside the timed loop, that a patch really was applied.
+//!
+//! [SplitMix64]: https://prng.di.unimi.it/splitmix64.c
+
+#![deny(missing_docs)]
+
+use serde_json::{json, Map, Value};
+
+/// The pointers of the values [`deployment_edited`] changes: the replica
+/// count, the image of the third container and the environment variable
+/// appended to the first container.
+pub const DEPLOYMENT_EDITED_POINTERS: &[&str] = &[
+    "/spec/replicas",
+    "/spec/template/spec/containers/2/image",
+    "/spec/template/spec/containers/0/env/15/value",
+];
+
+/// The key, under `/objects`, of the Deployment that
+/// [`large_document_edited`] changes.
+pub const LARGE_DOCUMENT_EDITED_KEY: &str = "team-07/svc-079";
+
+/// The pointers of the values [`large_document_edited`] changes: the replica
+/// count and one annotation of the Deployment at
+/// [`LARGE_DOCUMENT_EDITED_KEY`].
+pub const LARGE_DOCUMENT_EDITED_POINTERS: &[&str] = &[
+    "/objects/team-07~1svc-079/spec/replicas",
+    "/objects/team-07~1svc-079/metadata/annotations/example.com~1change-cause",
+];
+
+/// The number of Deployments in [`large_document`].
+pub const LARGE_DOCUMENT_OBJECTS: usize = 170;
+
+/// A Kubernetes-like `apps/v1` Deployment of about 15 KB serialized.
+///
+/// Metadata with labels and annotations; a pod template whose spec has four
+/// containers, each with 15 environment variables (plain values and
+/// `valueFrom` references), ports, volume mounts, resources and three
+/// probes; volumes, tolerations and node and pod anti-affinity; and a
+/// `status`. `/spec/template/spec/containers/2/env/7/value` is a plain
+/// string value (the benchmarks' long pointer).
+///
+/// # Examples
+///
+/// ```
+/// let doc = patchlaw_benches::deployment();
+/// assert_eq!(doc["kind"], "Deployment");
+/// assert_eq!(doc["spec"]["template"]["spec"]["containers"].as_array().unwrap().len(), 4);
+/// ```
+#[must_use]
+pub fn deployment() -> Value {
+    build_deployment(&mut SplitMix64::new(0x5EED_0001), "team-01", "shop-api")
+}
+
+/// [`deployment`] after a typical edit: `replicas` 3 → 5, a new image tag
+/// for the third container, and an environment variable appended to the
+/// first container (see [`DEPLOYMENT_EDITED_POINTERS`]).
+///
+/// As a merge patch (RFC 7396 replaces arrays whole) the edit is the new
+/// replica count plus the whole `containers` array.
+///
+/// # Examples
+///
+/// ```
+/// let edited = patchlaw_benches::deployment_edited();
+/// assert_eq!(edited["spec"]["replicas"], 5);
+/// assert_ne!(edited, patchlaw_benches::deployment());
+/// ```
+#[must_use]
+pub fn deployment_edited() -> Value {
+    let mut doc = deployment();
+    doc["spec"]["replicas"] = json!(5);
+    let containers = &mut doc["spec"]["template"]["spec"]["containers"];
+    let image = containers[2]["image"].as_str().unwrap_or_default();
+    let (repository, _) = image.rsplit_once(':').unwrap_or((image, ""));
+    containers[2]["image"] = json!(format!("{repository}:v1.28.0"));
+    if let Value::Array(env) = &mut containers[0]["env"] {
+        env.push(json!({"name": "FEATURE_FLAGS", "value": "checkout-v2,fast-search"}));
+    }
+    doc
+}
+
+/// A config-like tree of about 2.5 MB serialized: a snapshot whose
+/// `objects` member maps `"<namespace>/<name>"` to one of
+/// [`LARGE_DOCUMENT_OBJECTS`] Deployments like [`deployment`], each
+/// generated from its own seed.
+///
+/// The objects are keyed by name rather than listed in an array so that a
+/// merge patch can reach into one of them (RFC 7396 replaces arrays whole).
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_benches::{large_document, LARGE_DOCUMENT_EDITED_KEY, LARGE_DOCUMENT_OBJECTS};
+///
+/// let doc = large_document();
+/// assert_eq!(doc["objects"].as_object().unwrap().len(), LARGE_DOCUMENT_OBJECTS);
+/// assert_eq!(doc["objects"][LARGE_DOCUMENT_EDITED_KEY]["kind"], "Deployment");
+/// ```
+#[must_use]
+pub fn large_document() -> Value {
+    let mut objects = Map::new();
+    for index in 0..LARGE_DOCUMENT_OBJECTS {
+        let namespace = format!("team-{:02}", index % 12);
+        let name = format!("svc-{index:03}");
+        let mut rng = SplitMix64::new(0x5EED_1000 + index as u64);
+        let object = build_deployment(&mut rng, &namespace, &name);
+        objects.insert(format!("{namespace}/{name}"), object);
+    }
+    json!({
+        "apiVersion": "snapshot.example.com/v1",
+        "kind": "ClusterSnapshot",
+        "metadata": {"name": "prod-eu-1", "generation": 4211},
+        "objects": objects,
+    })
+}
+
+/// [`large_document`] after a small edit to the Deployment at
+/// [`LARGE_DOCUMENT_EDITED_KEY`]: its replica count and its
+/// `example.com/change-cause` annotation change (see
+/// [`LARGE_DOCUMENT_EDITED_POINTERS`]).
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_benches::{large_document_edited, LARGE_DOCUMENT_EDITED_KEY};
+///
+/// let edited = large_document_edited();
+/// assert_eq!(edited["objects"][LARGE_DOCUMENT_EDITED_KEY]["spec"]["replicas"], 7);
+/// ```
+#[must_use]
+pub fn large_document_edited() -> Value {
+    let mut doc = large_document();
+    // `get_mut`, not `IndexMut`, which would insert a missing object.
+    let object = doc["objects"]
+        .get_mut(LARGE_DOCUMENT_EDITED_KEY)
+        .expect("the edited Deployment is in the snapshot");
+    object["spec"]["replicas"] = json!(7);
+    object["metadata"]["annotations"]["example.com/change-cause"] =
+        json!("scale up for the spring sale (OPS-4312)");
+    doc
+}
+
+/// An array of `n` small objects (`id`, `name`, `enabled`, `weight`, `tags`),
+/// about 85 bytes each serialized.
+///
+/// # Examples
+///
+/// ```
+/// let items = patchlaw_benches::long_array(10_000);
+/// assert_eq!(items.as_array().unwrap().len(), 10_000);
+/// assert_eq!(items[42]["id"], 42);
+/// ```
+#[must_use]
+pub fn long_array(n: usize) -> Value {
+    let mut rng = SplitMix64::new(0x5EED_2000);
+    let items = (0..n)
+        .map(|id| {
+            json!({
+                "id": id,
+                "name": format!("item-{id:05}"),
+                "enabled": rng.below(4) != 0,
+                "weight": rng.below(10_000) as f64 / 100.0,
+                "tags": [rng.pick(WORDS), rng.pick(WORDS)],
+            })
+        })
+        .collect();
+    Value::Array(items)
+}
+
+/// Objects nested `depth` levels deep: each level is
+/// `{"level": i, "name": "node-i", "child": {…}}`, and the innermost object
+/// (level `depth - 1`) has no `child`. `depth` 0 gives `null`.
+///
+/// The depth is that of [`Limits`](patchlaw::Limits): the number of nested
+/// containers. Values this shallow are safe for serde_json's recursive
+/// `Drop`, `Clone` and `==`.
+///
+/// # Examples
+///
+/// ```
+/// let doc = patchlaw_benches::deep_document(3);
+/// assert_eq!(doc["child"]["child"]["level"], 2);
+/// assert!(doc["child"]["child"].get("child").is_none());
+/// ```
+#[must_use]
+pub fn deep_document(depth: usize) -> Value {
+    let mut doc = Value::Null;
+    for level in (0..depth).rev() {
+        let mut node = Map::new();
+        node.insert("level".to_owned(), json!(level));
+        node.insert("name".to_owned(), json!(format!("node-{level}")));
+        if !doc.is_null() {
+            node.insert("child".to_owned(), doc);
+        }
+        doc = Value::Object(node);
+    }
+    doc
+}
+
+/// Builds one Deployment from `rng`'s choices.
+fn build_deployment(rng: &mut SplitMix64, namespace: &str, name: &str) -> Value {
+    let team = namespace.trim_start_matches("team-");
+    let labels = json!({
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/instance": format!("{name}-prod"),
+        "app.kubernetes.io/version": "1.27.3",
+        "app.kubernetes.io/component": "backend",
+        "app.kubernetes.io/part-of": "shop",
+        "app.kubernetes.io/managed-by": "patchlaw-bench",
+        "team": format!("team-{team}"),
+        "tier": "web",
+    });
+    let selector = json!({
+        "app.kubernetes.io/name": name,
+        "app.kubernetes.io/instance": format!("{name}-prod"),
+    });
+    let container_names = ["app", "worker", "metrics-exporter", "log-shipper"];
+    let containers: Vec<Value> = container_names
+        .iter()
+        .enumerate()
+        .map(|(index, container)| build_container(rng, name, container, index))
+        .collect();
+    let volumes: Vec<Value> = VOLUMES
+        .iter()
+        .map(|(volume, _)| match *volume {
+            "config" => json!({"name": volume, "configMap": {"name": format!("{name}-config"), "defaultMode": 420}}),
+            "secrets" => json!({"name": volume, "secret": {"secretName": format!("{name}-secrets"), "defaultMode": 256}}),
+            "tls" => json!({"name": volume, "secret": {"secretName": format!("{name}-tls"), "items": [
+                {"key": "tls.crt", "path": "tls.crt"}, {"key": "tls.key", "path": "tls.key"}]}}),
+            "cache" => json!({"name": volume, "emptyDir": {"sizeLimit": "512Mi"}}),
+            _ => json!({"name": volume, "emptyDir": {}}),
+        })
+        .collect();
+    let tolerations = json!([
+        {"key": "dedicated", "operator": "Equal", "value": "shop", "effect": "NoSchedule"},
+        {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+        {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+    ]);
+    let affinity = json!({
+        "nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+            {"matchExpressions": [
+                {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64", "arm64"]},
+                {"key": "node.example.com/pool", "operator": "In", "values": ["general", "compute"]},
+            ]},
+        ]}},
+        "podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [
+            {"weight": 100, "podAffinityTerm": {
+                "labelSelector": {"matchLabels": selector},
+                "topologyKey": "kubernetes.io/hostname",
+            }},
+            {"weight": 50, "podAffinityTerm": {
+                "labelSelector": {"matchLabels": selector},
+                "topologyKey": "topology.kubernetes.io/zone",
+            }},
+        ]},
+    });
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": name,
+            "namespace": namespace,
+            "uid": rng.uuid(),
+            "resourceVersion": rng.below(90_000_000).to_string(),
+            "generation": rng.below(40) + 1,
+            "creationTimestamp": "2025-11-03T09:14:27Z",
+            "labels": labels,
+            "annotations": {
+                "deployment.kubernetes.io/revision": (rng.below(30) + 1).to_string(),
+                "example.com/owner": format!("team-{team}@example.com"),
+                "example.com/runbook": format!("https://runbooks.example.com/{namespace}/{name}"),
+                "example.com/change-cause": "routine release",
+                "prometheus.io/scrape": "true",
+                "prometheus.io/port": "9090",
+            },
+        },
+        "spec": {
+            "replicas": 3,
+            "revisionHistoryLimit": 10,
+            "progressDeadlineSeconds": 600,
+            "selector": {"matchLabels": selector},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
+            "template": {
+                "metadata": {
+                    "labels": labels,
+                    "annotations": {
+                        "checksum/config": rng.hex(64),
+                        "kubectl.kubernetes.io/default-container": "app",
+                    },
+                },
+                "spec": {
+                    "serviceAccountName": name,
+                    "automountServiceAccountToken": false,
+                    "terminationGracePeriodSeconds": 45,
+                    "dnsPolicy": "ClusterFirst",
+                    "restartPolicy": "Always",
+                    "schedulerName": "default-scheduler",
+                    "priorityClassName": "business-critical",
+                    "securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "fsGroup": 10001,
+                        "seccompProfile": {"type": "RuntimeDefault"}},
+                    "imagePullSecrets": [{"name": "registry-credentials"}],
+                    "nodeSelector": {"kubernetes.io/os": "linux", "node.example.com/pool": "general"},
+                    "topologySpreadConstraints": [
+                        {"maxSkew": 1, "topologyKey": "topology.kubernetes.io/zone",
+                            "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": selector}},
+                        {"maxSkew": 2, "topologyKey": "kubernetes.io/hostname",
+                            "whenUnsatisfiable": "ScheduleAnyway", "labelSelector": {"matchLabels": selector}},
+                    ],
+                    "containers": containers,
+                    "volumes": volumes,
+                    "tolerations": tolerations,
+                    "affinity": affinity,
+                },
+            },
+        },
+        "status": {
+            "observedGeneration": 7,
+            "replicas": 3,
+            "updatedReplicas": 3,
+            "readyReplicas": 3,
+            "availableReplicas": 3,
+            "conditions": [
+                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable",
+                    "message": "Deployment has minimum availability.",
+                    "lastUpdateTime": "2025-11-03T09:15:02Z", "lastTransitionTime": "2025-11-03T09:15:02Z"},
+                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable",
+                    "message": format!("ReplicaSet \"{name}-{}\" has successfully progressed.", rng.hex(10)),
+                    "lastUpdateTime": "2025-11-03T09:16:40Z", "lastTransitionTime": "2025-11-03T09:14:27Z"},
+            ],
+        },
+    })
+}
+
+/// The volumes of every pod, with the mount path their containers use.
+const VOLUMES: &[(&str, &str)] = &[
+    ("config", "/etc/app"),
+    ("secrets", "/var/run/secrets/app"),
+    ("tls", "/etc/tls"),
+    ("cache", "/var/cache/app"),
+    ("tmp", "/tmp"),
+];
+
+/// Builds the container at `index` of Deployment `deployment`.
+fn build_container(rng: &mut SplitMix64, deployment: &str, container: &str, index: usize) -> Value {
+    let env: Vec<Value> = (0..15)
+        .map(|i| {
+            let name = format!("{}_{}", rng.pick(WORDS), rng.pick(WORDS)).to_uppercase();
+            // Every fifth variable is a reference; the others, index 7
+            // included (the benchmarks' long pointer), are plain values.
+            match i % 5 {
+                4 => match rng.below(3) {
+                    0 => json!({"name": name, "valueFrom": {"secretKeyRef": {
+                        "name": format!("{deployment}-secrets"), "key": rng.pick(WORDS)}}}),
+                    1 => json!({"name": name, "valueFrom": {"configMapKeyRef": {
+                        "name": format!("{deployment}-config"), "key": rng.pick(WORDS), "optional": true}}}),
+                    _ => json!({"name": name, "valueFrom": {"fieldRef": {
+                        "apiVersion": "v1", "fieldPath": "metadata.namespace"}}}),
+                },
+                _ => json!({"name": name, "value": rng.value_string()}),
+            }
+        })
+        .collect();
+    let port = 8080 + index as u64;
+    let mounts: Vec<Value> = VOLUMES
+        .iter()
+        .take(2 + index % 4)
+        .map(|(volume, path)| json!({"name": volume, "mountPath": path, "readOnly": *volume != "cache" && *volume != "tmp"}))
+        .collect();
+    let probe = |path: &str, period: u64| {
+        json!({
+            "httpGet": {"path": path, "port": "http", "scheme": "HTTP"},
+            "initialDelaySeconds": 5,
+            "periodSeconds": period,
+            "timeoutSeconds": 2,
+            "successThreshold": 1,
+            "failureThreshold": 3,
+        })
+    };
+    json!({
+        "name": container,
+        "image": format!("registry.example.com/shop/{deployment}-{container}:v1.27.3"),
+        "imagePullPolicy": "IfNotPresent",
+        "args": ["--config=/etc/app/config.yaml", format!("--listen=:{port}"), "--log-format=json"],
+        "ports": [
+            {"name": "http", "containerPort": port, "protocol": "TCP"},
+            {"name": "metrics", "containerPort": 9090 + index as u64, "protocol": "TCP"},
+        ],
+        "env": env,
+        "resources": {
+            "requests": {"cpu": format!("{}m", 100 * (rng.below(8) + 1)), "memory": format!("{}Mi", 128 * (rng.below(8) + 1))},
+            "limits": {"cpu": "2", "memory": format!("{}Mi", 256 * (rng.below(8) + 1))},
+        },
+        "volumeMounts": mounts,
+        "livenessProbe": probe("/healthz", 10),
+        "readinessProbe": probe("/readyz", 5),
+        "startupProbe": probe("/startz", 2),
+        "securityContext": {"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
+            "capabilities": {"drop": ["ALL"]}},
+        "lifecycle": {"preStop": {"exec": {"command": ["/bin/sh", "-c", "sleep 10 && kill -TERM 1"]}}},
+        "workingDir": "/srv/app",
+        "terminationMessagePath": "/dev/termination-log",
+        "terminationMessagePolicy": "File",
+    })
+}
+
+/// Words for generated names.
+const WORDS: &[&str] = &[
+    "cache", "db", "queue", "search", "auth", "token", "region", "zone", "pool", "timeout",
+    "retry", "limit", "url", "host", "port", "user", "level", "mode", "bucket", "shard", "replica",
+    "feature", "trace", "sample",
+];
+
+/// Sebastiano Vigna's SplitMix64: a tiny, seedable generator, good enough to
+/// vary workloads and fully deterministic.
+struct SplitMix64 {
+    state: u64,
+}
+
+impl SplitMix64 {
+    const fn new(seed: u64) -> SplitMix64 {
+        SplitMix64 { state: seed }
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (with a negligible modulo bias).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len() as u64) as usize]
+    }
+
+    /// `len` lower-case hexadecimal digits.
+    fn hex(&mut self, len: usize) -> String {
+        (0..len)
+            .map(|_| char::from_digit(self.below(16) as u32, 16).unwrap_or('0'))
+            .collect()
+    }
+
+    /// A UUID-shaped string.
+    fn uuid(&mut self) -> String {
+        format!(
+            "{}-{}-{}-{}-{}",
+            self.hex(8),
+            self.hex(4),
+            self.hex(4),
+            self.hex(4),
+            self.hex(12)
+        )
+    }
+
+    /// An environment-variable value: a URL, a number, a flag or a token.
+    fn value_string(&mut self) -> String {
+        match self.below(4) {
+            0 => format!(
+                "https://{}.{}.svc.cluster.local:{}/{}",
+                self.pick(WORDS),
+                self.pick(WORDS),
+                8000 + self.below(1000),
+                self.pick(WORDS)
+            ),
+            1 => self.below(100_000).to_string(),
+            2 => ["true", "false"][self.below(2) as usize].to_owned(),
+            _ => self.hex(24),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn size(value: &Value) -> usize {
+        serde_json::to_string(value).map(|s| s.len()).unwrap_or(0)
+    }
+
+    #[test]
+    fn deployment_is_about_15_kb() {
+        let n = size(&deployment());
+        assert!((12_000..=18_000).contains(&n), "{n} bytes");
+    }
+
+    #[test]
+    fn large_document_is_2_to_3_mb() {
+        let n = size(&large_document());
+        assert!((2_000_000..=3_000_000).contains(&n), "{n} bytes");
+    }
+
+    #[test]
+    fn long_array_has_n_items() {
+        let items = long_array(10_000);
+        assert_eq!(items.as_array().map(Vec::len), Some(10_000));
+        let n = size(&items);
+        assert!((500_000..=1_200_000).contains(&n), "{n} bytes");
+    }
+
+    #[test]
+    fn deep_document_has_the_depth_asked_for() {
+        let limits = patchlaw::Limits::new();
+        let doc = deep_document(100);
+        assert!(limits.max_depth(100).check_depth(&doc).is_ok());
+        assert!(limits.max_depth(99).check_depth(&doc).is_err());
+        assert_eq!(deep_document(0), Value::Null);
+    }
+
+    #[test]
+    fn generators_are_deterministic() {
+        assert_eq!(deployment(), deployment());
+        assert_eq!(size(&large_document()), size(&large_document()));
+        assert_eq!(long_array(100), long_array(100));
+    }
+
+    #[test]
+    fn edits_change_exactly_the_listed_pointers() {
+        let cases = [
+            (
+                deployment(),
+                deployment_edited(),
+                DEPLOYMENT_EDITED_POINTERS,
+            ),
+            (
+                large_document(),
+                large_document_edited(),
+                LARGE_DOCUMENT_EDITED_POINTERS,
+            ),
+        ];
+        for (before, after, pointers) in &cases {
+            assert_ne!(before, after);
+            for pointer in *pointers {
+                let changed = after.pointer(pointer).expect(pointer);
+                assert_ne!(before.pointer(pointer), Some(changed), "{pointer}");
+            }
+            // The merge patch between the two reaches only the edited places.
+            let patch = patchlaw::merge_patch::diff(before, after).expect("representable");
+            let mut patched = before.clone();
+            patchlaw::merge_patch::apply(&mut patched, &patch).expect("applies");
+            assert_eq!(&patched, after);
+        }
+        let patch = patchlaw::merge_patch::diff(&large_document(), &large_document_edited())
+            .expect("representable");
+        assert!(size(&patch) < 200, "{patch}");
+    }
+
+    #[test]
+    fn edits_change_existing_values_only() {
+        let keys = |doc: &Value| -> Vec<String> {
+            doc["objects"]
+                .as_object()
+                .map(|objects| objects.keys().cloned().collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(keys(&large_document()), keys(&large_document_edited()));
+        let (before, after) = (large_document(), large_document_edited());
+        for pointer in LARGE_DOCUMENT_EDITED_POINTERS {
+            assert!(before.pointer(pointer).is_some(), "{pointer}");
+            assert!(after.pointer(pointer).is_some(), "{pointer}");
+        }
+        for pointer in &DEPLOYMENT_EDITED_POINTERS[..2] {
+            assert!(deployment().pointer(pointer).is_some(), "{pointer}");
+        }
+    }
+
+    #[test]
+    fn long_pointer_names_a_plain_value() {
+        let doc = deployment();
+        let value = doc.pointer("/spec/template/spec/containers/2/env/7/value");
+        assert!(value.is_some_and(Value::is_string));
+    }
+}

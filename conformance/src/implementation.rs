@@ -1,0 +1,547 @@
+//! What the suite checks: an implementation of the operations of DESIGN §4,
+//! behind one trait, whether it is patchlaw itself ([`Native`]) or a foreign
+//! program driven over the adapter protocol
+//! ([`Adapter`](crate::runner::Adapter)).
+
+use std::fmt;
+
+use serde_json::{json, Map, Value};
+
+/// An operation of the adapter protocol.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::Op;
+///
+/// assert_eq!(Op::from_name("merge_patch.apply"), Some(Op::MergePatchApply));
+/// assert_eq!(Op::MergePatchDiff.name(), "merge_patch.diff");
+/// assert!(Op::MergePatchDiff.is_diff_like());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Op {
+    /// `pointer.get`: `doc`, `pointer` → the value.
+    PointerGet,
+    /// `merge_patch.apply`: `doc`, `patch` → document.
+    MergePatchApply,
+    /// `merge_patch.diff`: `from`, `to` → merge patch.
+    MergePatchDiff,
+    /// `merge_patch.compose`: `first`, `second` → merge patch.
+    MergePatchCompose,
+    /// `json_patch.apply`: `doc`, `patch` → document.
+    JsonPatchApply,
+    /// `json_patch.diff`: `from`, `to` → JSON Patch.
+    JsonPatchDiff,
+    /// `strategic.apply`: `doc`, `patch`, `schema` → document.
+    StrategicApply,
+    /// `strategic.diff`: `from`, `to`, `schema` → strategic patch.
+    StrategicDiff,
+    /// `three_way.merge_patch`: `original`, `modified`, `current`,
+    /// `overwrite` → merge patch.
+    ThreeWayMergePatch,
+    /// `three_way.strategic`: `original`, `modified`, `current`, `schema`,
+    /// `overwrite` → strategic patch.
+    ThreeWayStrategic,
+}
+
+impl Op {
+    /// Every operation of the protocol.
+    pub const ALL: [Op; 10] = [
+        Op::PointerGet,
+        Op::MergePatchApply,
+        Op::MergePatchDiff,
+        Op::MergePatchCompose,
+        Op::JsonPatchApply,
+        Op::JsonPatchDiff,
+        Op::StrategicApply,
+        Op::StrategicDiff,
+        Op::ThreeWayMergePatch,
+        Op::ThreeWayStrategic,
+    ];
+
+    /// The protocol name, e.g. `merge_patch.apply`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_conformance::Op::PointerGet.name(), "pointer.get");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Op::PointerGet => "pointer.get",
+            Op::MergePatchApply => "merge_patch.apply",
+            Op::MergePatchDiff => "merge_patch.diff",
+            Op::MergePatchCompose => "merge_patch.compose",
+            Op::JsonPatchApply => "json_patch.apply",
+            Op::JsonPatchDiff => "json_patch.diff",
+            Op::StrategicApply => "strategic.apply",
+            Op::StrategicDiff => "strategic.diff",
+            Op::ThreeWayMergePatch => "three_way.merge_patch",
+            Op::ThreeWayStrategic => "three_way.strategic",
+        }
+    }
+
+    /// The operation with protocol name `name`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::Op;
+    ///
+    /// assert_eq!(Op::from_name("pointer.get"), Some(Op::PointerGet));
+    /// assert_eq!(Op::from_name("pointer.set"), None);
+    /// ```
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.name() == name)
+    }
+
+    /// The names of the operation's arguments.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_conformance::Op::MergePatchDiff.args(), ["from", "to"]);
+    /// ```
+    #[must_use]
+    pub const fn args(self) -> &'static [&'static str] {
+        match self {
+            Op::PointerGet => &["doc", "pointer"],
+            Op::MergePatchApply | Op::JsonPatchApply => &["doc", "patch"],
+            Op::MergePatchDiff | Op::JsonPatchDiff => &["from", "to"],
+            Op::MergePatchCompose => &["first", "second"],
+            Op::StrategicApply => &["doc", "patch", "schema"],
+            Op::StrategicDiff => &["from", "to", "schema"],
+            Op::ThreeWayMergePatch => &["original", "modified", "current", "overwrite"],
+            Op::ThreeWayStrategic => &["original", "modified", "current", "schema", "overwrite"],
+        }
+    }
+
+    /// Whether the result is a patch, judged by what it does rather than only
+    /// by its text (`*.diff`, `*.compose`, `three_way.*`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!patchlaw_conformance::Op::MergePatchApply.is_diff_like());
+    /// ```
+    #[must_use]
+    pub const fn is_diff_like(self) -> bool {
+        matches!(
+            self,
+            Op::MergePatchDiff
+                | Op::MergePatchCompose
+                | Op::JsonPatchDiff
+                | Op::StrategicDiff
+                | Op::ThreeWayMergePatch
+                | Op::ThreeWayStrategic
+        )
+    }
+
+    /// The area the operation belongs to (the part before the dot).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_conformance::Op::ThreeWayStrategic.area(), "three_way");
+    /// ```
+    #[must_use]
+    pub fn area(self) -> &'static str {
+        let name = self.name();
+        name.split_once('.').map_or(name, |(area, _)| area)
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One answer of an implementation to one request.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Reply {
+    /// The operation succeeded.
+    Ok {
+        /// The result.
+        result: Value,
+        /// Three-way conflicts reported beside the result, if any.
+        conflicts: Option<Value>,
+    },
+    /// The operation failed as the protocol foresees.
+    Error {
+        /// The stable error code (`path-not-found`, …).
+        code: String,
+        /// The implementation's message.
+        message: String,
+        /// Three-way conflicts, for the `conflict` error.
+        conflicts: Option<Value>,
+    },
+    /// The implementation does not support the operation.
+    Unsupported {
+        /// Why.
+        message: String,
+    },
+    /// The implementation (or its adapter) broke while answering.
+    Errored {
+        /// What happened.
+        message: String,
+    },
+    /// No answer came in time.
+    Timeout,
+    /// The implementation's process died.
+    Crashed {
+        /// What is known of the crash.
+        message: String,
+    },
+}
+
+impl Reply {
+    /// A successful reply without conflicts.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::Reply;
+    ///
+    /// assert_eq!(Reply::ok(serde_json::json!(1)).result(), Some(&serde_json::json!(1)));
+    /// ```
+    #[must_use]
+    pub fn ok(result: Value) -> Reply {
+        Reply::Ok {
+            result,
+            conflicts: None,
+        }
+    }
+
+    /// The result of a successful reply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_conformance::Reply::Timeout.result(), None);
+    /// ```
+    #[must_use]
+    pub fn result(&self) -> Option<&Value> {
+        match self {
+            Reply::Ok { result, .. } => Some(result),
+            _ => None,
+        }
+    }
+
+    /// The error code of an error reply.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::Reply;
+    ///
+    /// let reply = Reply::Error { code: "test-failed".into(), message: String::new(), conflicts: None };
+    /// assert_eq!(reply.code(), Some("test-failed"));
+    /// ```
+    #[must_use]
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Reply::Error { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+
+    /// The reply as one protocol response line's JSON (without `seq`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::Reply;
+    /// use serde_json::json;
+    ///
+    /// assert_eq!(Reply::ok(json!([1])).to_json(), json!({"result": [1]}));
+    /// ```
+    #[must_use]
+    pub fn to_json(&self) -> Value {
+        match self {
+            Reply::Ok { result, conflicts } => {
+                let mut out = json!({ "result": result });
+                if let Some(conflicts) = conflicts {
+                    out["conflicts"] = conflicts.clone();
+                }
+                out
+            }
+            Reply::Error {
+                code,
+                message,
+                conflicts,
+            } => {
+                let mut error = json!({ "code": code, "message": message });
+                if let Some(conflicts) = conflicts {
+                    error["conflicts"] = conflicts.clone();
+                }
+                json!({ "error": error })
+            }
+            Reply::Unsupported { message } => json!({ "unsupported": true, "message": message }),
+            Reply::Errored { message } => json!({ "errored": true, "message": message }),
+            Reply::Timeout => json!({ "errored": true, "message": "timeout" }),
+            Reply::Crashed { message } => json!({ "errored": true, "message": message }),
+        }
+    }
+
+    /// One line of text describing the reply, for reports.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_conformance::Reply::ok(serde_json::json!(null)).describe(), "result null");
+    /// ```
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Reply::Ok { result, .. } => format!("result {}", abbreviate(result)),
+            Reply::Error { code, message, .. } => format!("error {code} ({message})"),
+            Reply::Unsupported { message } => format!("unsupported ({message})"),
+            Reply::Errored { message } => format!("errored ({message})"),
+            Reply::Timeout => "timeout".to_owned(),
+            Reply::Crashed { message } => format!("crash ({message})"),
+        }
+    }
+}
+
+/// A value as compact JSON, cut to a readable length.
+#[must_use]
+pub(crate) fn abbreviate(value: &Value) -> String {
+    const MAX: usize = 300;
+    let text = value.to_string();
+    if text.len() <= MAX {
+        return text;
+    }
+    let mut cut = MAX;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}… ({} bytes)", &text[..cut], text.len())
+}
+
+/// Who an implementation is, as the protocol's `start` reply says.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Info {
+    /// Its name.
+    pub name: String,
+    /// The language it is written in.
+    pub language: String,
+    /// Its version.
+    pub version: String,
+    /// Where to find it.
+    #[serde(default)]
+    pub homepage: String,
+}
+
+/// An implementation under test.
+///
+/// Laws in [`crate::laws`] and the vector runner call only this trait, so a
+/// law checked on patchlaw is checked the same way on a foreign library.
+pub trait Implementation {
+    /// Who it is.
+    fn info(&self) -> Info;
+
+    /// The operations it claims to support.
+    fn capabilities(&self) -> Vec<Op>;
+
+    /// Runs `op` with `args` (an object keyed by the names of
+    /// [`Op::args`]).
+    fn run(&mut self, op: Op, args: Map<String, Value>) -> Reply;
+}
+
+impl<I: Implementation + ?Sized> Implementation for &mut I {
+    fn info(&self) -> Info {
+        (**self).info()
+    }
+
+    fn capabilities(&self) -> Vec<Op> {
+        (**self).capabilities()
+    }
+
+    fn run(&mut self, op: Op, args: Map<String, Value>) -> Reply {
+        (**self).run(op, args)
+    }
+}
+
+/// patchlaw itself, called directly.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{Implementation, Native, Op, Reply};
+/// use serde_json::json;
+///
+/// let mut native = Native::new();
+/// let args = json!({"doc": {"a": 1}, "patch": {"a": null}});
+/// let reply = native.run(Op::MergePatchApply, args.as_object().unwrap().clone());
+/// assert_eq!(reply, Reply::ok(json!({})));
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Native {
+    limits: patchlaw::Limits,
+    by_reference: bool,
+}
+
+impl Native {
+    /// patchlaw with its default limits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _ = patchlaw_conformance::Native::new();
+    /// ```
+    #[must_use]
+    pub const fn new() -> Native {
+        Native {
+            limits: patchlaw::Limits::new(),
+            by_reference: false,
+        }
+    }
+
+    /// Applies patches by reference (`merge_patch::apply`, which clones
+    /// what it inserts) instead of by value (`merge_patch::apply_owned`,
+    /// the default), so that the laws can check both entry points.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _ = patchlaw_conformance::Native::new().by_reference();
+    /// ```
+    #[must_use]
+    pub const fn by_reference(self) -> Native {
+        Native {
+            by_reference: true,
+            ..self
+        }
+    }
+
+    /// patchlaw with the given limits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let _ = patchlaw_conformance::Native::with_limits(patchlaw::Limits::unlimited());
+    /// ```
+    #[must_use]
+    pub const fn with_limits(limits: patchlaw::Limits) -> Native {
+        Native {
+            limits,
+            by_reference: false,
+        }
+    }
+}
+
+impl Implementation for Native {
+    fn info(&self) -> Info {
+        Info {
+            name: "patchlaw".to_owned(),
+            language: "rust".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            homepage: env!("CARGO_PKG_REPOSITORY").to_owned(),
+        }
+    }
+
+    fn capabilities(&self) -> Vec<Op> {
+        vec![
+            Op::PointerGet,
+            Op::MergePatchApply,
+            Op::MergePatchDiff,
+            Op::MergePatchCompose,
+        ]
+    }
+
+    fn run(&mut self, op: Op, mut args: Map<String, Value>) -> Reply {
+        let reply = run_native(op, &mut args, *self);
+        // The arguments may be nested deeper than serde_json's recursive
+        // `Drop` can take.
+        for (_, value) in args {
+            patchlaw::limits::dismantle(value);
+        }
+        reply
+    }
+}
+
+fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
+    use patchlaw::merge_patch;
+
+    let limits = native.limits;
+    let mut take = |name: &str| args.remove(name).ok_or_else(|| missing(op, name));
+    let outcome = (|| -> Result<Result<Value, patchlaw::Error>, Reply> {
+        Ok(match op {
+            Op::PointerGet => {
+                let doc = take("doc")?;
+                let Value::String(pointer) = take("pointer")? else {
+                    return Err(Reply::Errored {
+                        message: "argument `pointer` must be a string".to_owned(),
+                    });
+                };
+                let got = patchlaw::PointerBuf::parse(&pointer).and_then(|p| p.get(&doc).cloned());
+                patchlaw::limits::dismantle(doc);
+                got
+            }
+            Op::MergePatchApply => {
+                let mut doc = take("doc")?;
+                let patch = take("patch")?;
+                if native.by_reference {
+                    let applied = merge_patch::apply_with_limits(&mut doc, &patch, limits);
+                    patchlaw::limits::dismantle(patch);
+                    applied.map(|()| doc)
+                } else {
+                    merge_patch::apply_owned_with_limits(&mut doc, patch, limits).map(|()| doc)
+                }
+            }
+            Op::MergePatchDiff => {
+                let (from, to) = (take("from")?, take("to")?);
+                let diff = merge_patch::diff_with_limits(&from, &to, limits);
+                patchlaw::limits::dismantle(from);
+                patchlaw::limits::dismantle(to);
+                diff
+            }
+            Op::MergePatchCompose => {
+                let (first, second) = (take("first")?, take("second")?);
+                let composed = merge_patch::compose_with_limits(&first, &second, limits);
+                patchlaw::limits::dismantle(first);
+                patchlaw::limits::dismantle(second);
+                composed
+            }
+            _ => {
+                return Err(Reply::Unsupported {
+                    message: format!("{op} is not implemented by patchlaw yet"),
+                })
+            }
+        })
+    })();
+    match outcome {
+        Ok(Ok(result)) => Reply::ok(result),
+        Ok(Err(err)) => Reply::Error {
+            code: err.kind().code().to_owned(),
+            message: err.to_string(),
+            conflicts: None,
+        },
+        Err(reply) => reply,
+    }
+}
+
+fn missing(op: Op, name: &str) -> Reply {
+    Reply::Errored {
+        message: format!("{op} needs the argument `{name}`"),
+    }
+}
+
+/// Builds the argument object of a request from name–value pairs.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::implementation::args;
+/// use serde_json::json;
+///
+/// let a = args([("doc", json!({})), ("patch", json!(null))]);
+/// assert_eq!(a.len(), 2);
+/// ```
+pub fn args<const N: usize>(pairs: [(&str, Value); N]) -> Map<String, Value> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}

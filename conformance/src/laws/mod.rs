@@ -1,0 +1,316 @@
+//! The laws of `spec/`, each written once as a function.
+//!
+//! A law function takes an [`Implementation`] and one generated case and
+//! returns `Err(Violation)` when the case breaks the law. The property tests,
+//! the fuzz targets and `patchlaw-conformance run --laws` all call these same
+//! functions; [`catalogue`] lists them with generators so that a runner can
+//! check every law on any implementation.
+//!
+//! # Examples
+//!
+//! ```
+//! use patchlaw_conformance::{laws, Native};
+//! use serde_json::json;
+//!
+//! let mut native = Native::new();
+//! laws::merge_patch::idempotent(&mut native, &json!({"a": 1}), &json!({"a": null, "b": [1]}))?;
+//! # Ok::<(), laws::Violation>(())
+//! ```
+
+use std::cell::RefCell;
+use std::fmt;
+
+use proptest::strategy::Strategy;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use serde_json::Value;
+
+use crate::implementation::{abbreviate, args, Implementation, Op, Reply};
+use crate::strategy;
+
+pub mod limits;
+pub mod merge_patch;
+pub mod pointer;
+
+/// A case that breaks a law.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    /// The law's ID, e.g. `LAW-MP-IDEMPOTENT`.
+    pub law: &'static str,
+    /// What went wrong, with the values involved.
+    pub message: String,
+}
+
+impl Violation {
+    pub(crate) fn new(law: &'static str, message: impl Into<String>) -> Violation {
+        Violation {
+            law,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} violated: {}", self.law, self.message)
+    }
+}
+
+impl std::error::Error for Violation {}
+
+/// The result of calling an operation inside a law: `Ok(result)`, `Err(code)`
+/// for a protocol error, or a violation for anything else (unsupported,
+/// errored, timeout, crash).
+pub(crate) fn call<I: Implementation + ?Sized>(
+    imp: &mut I,
+    law: &'static str,
+    op: Op,
+    arguments: &[(&str, &Value)],
+) -> Result<Result<Value, String>, Violation> {
+    let map = arguments
+        .iter()
+        .map(|(name, value)| ((*name).to_owned(), (*value).clone()))
+        .collect();
+    match imp.run(op, map) {
+        Reply::Ok { result, .. } => Ok(Ok(result)),
+        Reply::Error { code, .. } => Ok(Err(code)),
+        other => Err(Violation::new(
+            law,
+            format!("{op} gave {}", other.describe()),
+        )),
+    }
+}
+
+/// Like [`call`], but an error reply is a violation too.
+pub(crate) fn call_ok<I: Implementation + ?Sized>(
+    imp: &mut I,
+    law: &'static str,
+    op: Op,
+    arguments: &[(&str, &Value)],
+) -> Result<Value, Violation> {
+    call(imp, law, op, arguments)?.map_err(|code| {
+        let shown: Vec<String> = arguments
+            .iter()
+            .map(|(name, value)| format!("{name} = {}", abbreviate(value)))
+            .collect();
+        Violation::new(
+            law,
+            format!("{op} failed with {code} for {}", shown.join(", ")),
+        )
+    })
+}
+
+/// Runs `op` with owned arguments, for values the law builds itself.
+pub(crate) fn call_owned<I: Implementation + ?Sized, const N: usize>(
+    imp: &mut I,
+    op: Op,
+    arguments: [(&str, Value); N],
+) -> Reply {
+    imp.run(op, args(arguments))
+}
+
+/// A law with the generator that feeds it, ready to run on any
+/// implementation.
+pub struct LawCheck {
+    /// The law's ID.
+    pub id: &'static str,
+    /// The operations the law needs.
+    pub ops: &'static [Op],
+    run: fn(&mut dyn Implementation, u32) -> Result<(), String>,
+}
+
+impl LawCheck {
+    /// Checks the law on `cases` generated cases, from a fixed seed so that
+    /// two runs check the same cases. `Err` holds the shrunk failing case.
+    ///
+    /// # Errors
+    ///
+    /// A description of the minimal failing case found.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::{laws, Native};
+    ///
+    /// let mut native = Native::new();
+    /// for law in laws::catalogue() {
+    ///     law.check(&mut native, 16).unwrap();
+    /// }
+    /// ```
+    pub fn check(&self, imp: &mut dyn Implementation, cases: u32) -> Result<(), String> {
+        (self.run)(imp, cases)
+    }
+}
+
+impl fmt::Debug for LawCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LawCheck")
+            .field("id", &self.id)
+            .field("ops", &self.ops)
+            .finish()
+    }
+}
+
+/// Every law this crate can check, with its generator.
+///
+/// # Examples
+///
+/// ```
+/// let ids: Vec<_> = patchlaw_conformance::laws::catalogue().iter().map(|l| l.id).collect();
+/// assert!(ids.contains(&"LAW-MP-IDEMPOTENT"));
+/// ```
+#[must_use]
+pub fn catalogue() -> Vec<LawCheck> {
+    vec![
+        LawCheck {
+            id: pointer::ROUNDTRIP,
+            ops: &[Op::PointerGet],
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_tokens(), |imp, t| {
+                    pointer::roundtrip(imp, &t)
+                })
+            },
+        },
+        LawCheck {
+            id: pointer::ESCAPE_ORDER,
+            ops: &[Op::PointerGet],
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_token(), |imp, t| {
+                    pointer::escape_order(imp, &t)
+                })
+            },
+        },
+        LawCheck {
+            id: pointer::STRICT_INDEX,
+            ops: &[Op::PointerGet],
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    (0usize..12, strategy::arb_index_token()),
+                    |imp, (len, t)| pointer::strict_index(imp, len, &t),
+                )
+            },
+        },
+        LawCheck {
+            id: merge_patch::NONOBJECT_REPLACES,
+            ops: &[Op::MergePatchApply],
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    (strategy::arb_value(), strategy::arb_scalar_or_array()),
+                    |imp, (d, p)| merge_patch::nonobject_replaces(imp, &d, &p),
+                )
+            },
+        },
+        LawCheck {
+            id: merge_patch::IDEMPOTENT,
+            ops: &[Op::MergePatchApply],
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_and_merge_patch(),
+                    |imp, (d, p)| merge_patch::idempotent(imp, &d, &p),
+                )
+            },
+        },
+        LawCheck {
+            id: merge_patch::NULL_DELETES,
+            ops: &[Op::MergePatchApply],
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_and_merge_patch(),
+                    |imp, (d, p)| merge_patch::null_deletes(imp, &d, &p),
+                )
+            },
+        },
+        LawCheck {
+            id: merge_patch::DIFF_APPLY,
+            ops: &[Op::MergePatchApply, Op::MergePatchDiff],
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_doc_pair(), |imp, (a, b)| {
+                    merge_patch::diff_apply(imp, &a, &b)
+                })
+            },
+        },
+        LawCheck {
+            id: merge_patch::DIFF_MINIMAL,
+            ops: &[Op::MergePatchDiff],
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_doc_pair(), |imp, (a, b)| {
+                    merge_patch::diff_minimal(imp, &a, &b)
+                })
+            },
+        },
+        LawCheck {
+            id: merge_patch::COMPOSE,
+            ops: &[Op::MergePatchApply, Op::MergePatchCompose],
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_and_two_merge_patches(),
+                    |imp, (d, p, q)| merge_patch::compose(imp, &d, &p, &q),
+                )
+            },
+        },
+        LawCheck {
+            id: merge_patch::COMPOSE_ASSOC,
+            ops: &[Op::MergePatchCompose],
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_three_merge_patches(),
+                    |imp, (p, q, r)| merge_patch::compose_assoc(imp, &p, &q, &r),
+                )
+            },
+        },
+        LawCheck {
+            id: limits::DEPTH,
+            ops: &[
+                Op::MergePatchApply,
+                Op::MergePatchDiff,
+                Op::MergePatchCompose,
+            ],
+            run: |imp, _| {
+                let depth = patchlaw::Limits::DEFAULT_MAX_DEPTH + 1;
+                limits::depth(imp, depth).map_err(|v| v.to_string())
+            },
+        },
+    ]
+}
+
+/// Runs `law` on `cases` cases drawn from `strategy` with a fixed seed.
+fn check_with<S, F>(
+    imp: &mut dyn Implementation,
+    cases: u32,
+    strategy: S,
+    law: F,
+) -> Result<(), String>
+where
+    S: Strategy,
+    S::Value: Clone + fmt::Debug,
+    F: Fn(&mut dyn Implementation, S::Value) -> Result<(), Violation>,
+{
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner =
+        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    let imp = RefCell::new(imp);
+    let outcome = runner.run(&strategy, |case| {
+        let mut imp = imp.borrow_mut();
+        law(&mut **imp, case).map_err(|v| TestCaseError::fail(v.to_string()))
+    });
+    match outcome {
+        Ok(()) => Ok(()),
+        Err(TestError::Fail(why, case)) => Err(format!("{why}\n    minimal case: {case:?}")),
+        Err(TestError::Abort(why)) => Err(format!("aborted: {why}")),
+    }
+}

@@ -1,0 +1,178 @@
+//! Every vector passes on patchlaw, called directly and through the
+//! `serve` command of the binary, driven as a foreign implementation.
+
+use std::path::Path;
+use std::time::Duration;
+
+use patchlaw_conformance::runner::{self, Adapter, Expectations, Status};
+use patchlaw_conformance::{Implementation, Native, Op};
+
+fn all_vectors() -> Vec<runner::Vector> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
+    runner::load_vectors(Some(&dir), &[]).unwrap()
+}
+
+fn assert_all_pass(imp: &mut dyn Implementation) {
+    let vectors = all_vectors();
+    let outcomes = runner::run_vectors(imp, &vectors, &Expectations::default());
+    let failures: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.status != Status::Pass)
+        .map(|o| format!("{} {}: {}", o.status, o.id, o.detail))
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(outcomes.len(), vectors.len());
+}
+
+#[test]
+fn every_vector_passes_natively() {
+    assert_all_pass(&mut Native::new());
+}
+
+#[test]
+fn every_vector_passes_through_serve() {
+    let command = format!("{} serve", env!("CARGO_BIN_EXE_patchlaw-conformance"));
+    let mut adapter = Adapter::start(&command, Duration::from_secs(30)).unwrap();
+    assert_eq!(adapter.info().name, "patchlaw");
+    assert_all_pass(&mut adapter);
+}
+
+/// The RFC examples the issue names are all there, and vectors exist for
+/// every operation patchlaw implements.
+#[test]
+fn the_rfc_examples_are_present() {
+    let vectors = all_vectors();
+    let count = |prefix: &str| vectors.iter().filter(|v| v.id.starts_with(prefix)).count();
+    assert!(
+        count("merge_patch/rfc7396/") >= 16,
+        "RFC 7396: 15 Appendix A examples and §3"
+    );
+    assert!(count("pointer/rfc6901/") >= 12, "RFC 6901 §5: 12 examples");
+    for op in [
+        Op::PointerGet,
+        Op::MergePatchApply,
+        Op::MergePatchDiff,
+        Op::MergePatchCompose,
+    ] {
+        assert!(vectors.iter().any(|v| v.op == Ok(op)), "no vector for {op}");
+    }
+    for code in [
+        "invalid-pointer",
+        "path-not-found",
+        "invalid-index",
+        "index-out-of-bounds",
+        "not-a-container",
+        "unrepresentable",
+    ] {
+        let expected = runner::ExpectedError::Code(code.to_owned());
+        assert!(
+            vectors.iter().any(|v| v.error.as_ref() == Some(&expected)),
+            "no vector expects {code}"
+        );
+    }
+}
+
+/// The runner tells a wrong result, a wrong error and a missing error
+/// apart, and judges a diff by what its patch does.
+#[test]
+fn the_runner_tells_outcomes_apart() {
+    let dir = std::env::temp_dir().join(format!("patchlaw-vectors-{}", std::process::id()));
+    let area = dir.join("merge_patch");
+    std::fs::create_dir_all(&area).unwrap();
+    let file = area.join("judging.json");
+    std::fs::write(
+        &file,
+        r#"[
+          {"name": "wrong-result", "doc": {}, "patch": {"a": 1}, "expected": {"a": 2}},
+          {"name": "should-have-failed", "doc": {}, "patch": {"a": 1}, "error": "invalid-patch"},
+          {"name": "wrong-error", "op": "merge_patch.diff", "from": {}, "to": {"a": null}, "error": "invalid-patch"},
+          {"name": "should-have-passed", "op": "merge_patch.diff", "from": {}, "to": {"a": null}, "expected": {}},
+          {"name": "diff-judged-by-effect", "op": "merge_patch.diff", "from": {"a": 1}, "to": {"a": 1.0}, "compare": "exact"},
+          {"name": "semantic-default", "doc": {}, "patch": {"a": 1}, "expected": {"a": 1.0}},
+          {"name": "exact", "doc": {}, "patch": {"a": 1}, "expected": {"a": 1.0}, "compare": "exact"},
+          {"name": "skipped", "doc": {}, "patch": {}, "expected": {}, "disabled": "shows a skip"},
+          {"name": "unknown-op", "op": "merge_patch.frobnicate", "doc": {}, "expected": {}}
+        ]"#,
+    )
+    .unwrap();
+    let vectors = runner::vectors::load(&file).unwrap();
+    let outcomes = runner::run_vectors(&mut Native::new(), &vectors, &Expectations::default());
+    let status: Vec<(&str, Status)> = outcomes
+        .iter()
+        .map(|o| (o.id.rsplit('/').next().unwrap(), o.status))
+        .collect();
+    assert_eq!(
+        status,
+        [
+            ("wrong-result", Status::Fail),
+            ("should-have-failed", Status::ShouldHaveFailed),
+            ("wrong-error", Status::WrongError),
+            ("should-have-passed", Status::ShouldHavePassed),
+            ("diff-judged-by-effect", Status::Pass),
+            ("semantic-default", Status::Pass),
+            ("exact", Status::Fail),
+            ("skipped", Status::Skipped),
+            ("unknown-op", Status::Errored),
+        ]
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Duplicate names, a skip without a reason, an error beside an expected
+/// result, a record without expectation and a misspelt field are refused
+/// when the file is read.
+#[test]
+fn malformed_vector_files_are_refused() {
+    let dir = std::env::temp_dir().join(format!("patchlaw-bad-vectors-{}", std::process::id()));
+    let area = dir.join("merge_patch");
+    std::fs::create_dir_all(&area).unwrap();
+    for (i, body) in [
+        r#"[{"name": "a", "doc": 1, "patch": 1, "expected": 1}, {"name": "a", "doc": 1, "patch": 1, "expected": 1}]"#,
+        r#"[{"name": "a", "doc": 1, "patch": 1, "expected": 1, "disabled": ""}]"#,
+        r#"[{"name": "a", "doc": 1, "patch": 1, "expected": 1, "error": "invalid-patch"}]"#,
+        r#"[{"name": "a", "doc": 1, "patch": 1}]"#,
+        r#"[{"name": "a", "doc": 1, "patch": 1, "expcted": 1}]"#,
+        r#"{"name": "a"}"#,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let file = area.join(format!("bad{i}.json"));
+        std::fs::write(&file, body).unwrap();
+        assert!(runner::vectors::load(&file).is_err(), "{body}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Known failures become xfail, or xpass when they pass; an expectation
+/// that matches nothing is a problem of the run.
+#[test]
+fn expectations_are_kept_honest() {
+    let dir = std::env::temp_dir().join(format!("patchlaw-expectations-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("expectations.json");
+    std::fs::write(
+        &path,
+        r#"{"known_failures": {"merge_patch/rfc7396/*": "claims to fail", "nowhere/x/y": "matches nothing"},
+            "skip": {"pointer/rfc6901/*": "not under test"}}"#,
+    )
+    .unwrap();
+    let expectations = Expectations::load(&path).unwrap();
+    let outcomes = runner::run_vectors(&mut Native::new(), &all_vectors(), &expectations);
+    assert!(outcomes
+        .iter()
+        .filter(|o| o.id.starts_with("merge_patch/rfc7396/"))
+        .all(|o| o.status == Status::Xpass));
+    assert!(outcomes
+        .iter()
+        .filter(|o| o.id.starts_with("pointer/"))
+        .all(|o| o.status == Status::Skipped));
+    assert_eq!(
+        expectations.unmatched(),
+        ["expectation \"nowhere/x/y\" matches nothing"]
+    );
+
+    std::fs::write(&path, r#"{"skip": {"a": ""}}"#).unwrap();
+    assert!(Expectations::load(&path).is_err(), "a skip needs a reason");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,87 @@
+//! # patchlaw
+//!
+//! The ways Kubernetes changes state, as a library over
+//! [`serde_json::Value`], each operation checked against written laws.
+//!
+//! ## Overview
+//!
+//! | module | what | specification |
+//! |---|---|---|
+//! | [`pointer`](mod@pointer) | JSON Pointer: [`PointerBuf`], [`Pointer`] | [RFC 6901](https://www.rfc-editor.org/rfc/rfc6901) |
+//! | [`merge_patch`] | JSON Merge Patch: apply, diff, compose | [RFC 7396](https://www.rfc-editor.org/rfc/rfc7396) |
+//! | [`json_patch`] | JSON Patch value equality | [RFC 6902 §4.6](https://www.rfc-editor.org/rfc/rfc6902#section-4.6) |
+//! | [`limits`] | [`Limits`] for untrusted input | |
+//! | [`error`] | [`Error`], [`ErrorKind`] and stable error codes | |
+//!
+//! Everything works in place on `&mut Value` and does no I/O. Every
+//! recursive walk is bounded by [`Limits`], so hostile input gets
+//! [`ErrorKind::LimitExceeded`], never a stack overflow.
+//!
+//! ```
+//! use patchlaw::{merge_patch, PointerBuf};
+//! use serde_json::json;
+//!
+//! let mut deployment = json!({"spec": {"replicas": 1, "paused": true}});
+//! merge_patch::apply(&mut deployment, &json!({"spec": {"replicas": 3, "paused": null}}))?;
+//! assert_eq!(PointerBuf::parse("/spec/replicas")?.get(&deployment)?, 3);
+//! assert_eq!(deployment, json!({"spec": {"replicas": 3}}));
+//! # Ok::<(), patchlaw::Error>(())
+//! ```
+//!
+//! ## Which patch format should I use?
+//!
+//! - **JSON Merge Patch** (RFC 7396, `application/merge-patch+json`) when the
+//!   change is "make these fields look like this": the patch is a partial
+//!   document. It cannot set a value to `null`, and it replaces arrays whole,
+//!   so it is a poor fit for lists that other writers also change.
+//! - **JSON Patch** (RFC 6902, `application/json-patch+json`) when you need
+//!   exact, ordered edits — insert at an index, move, copy — or a guard
+//!   (`test`) for optimistic concurrency.
+//! - **Strategic merge patch** (Kubernetes) for built-in Kubernetes objects:
+//!   a merge patch whose lists merge element by element by a key (containers
+//!   by `name`), which is what `kubectl apply` sends.
+//!
+//! ## Crate features
+//!
+//! - `preserve_order`: keep object members in insertion order (forwards to
+//!   serde_json's feature of that name). Every operation keeps the order of
+//!   members it does not touch: members are removed with `shift_remove`.
+//! - `arbitrary_precision`: keep numbers as their exact decimal text
+//!   (forwards to serde_json). [`json_patch::equal`] then compares decimals
+//!   exactly.
+//!
+//! ## Conformance
+//!
+//! Each operation satisfies algebraic laws stated in the repository's
+//! `spec/` and checked by property tests in `patchlaw-conformance`, for
+//! example:
+//!
+//! - `LAW-PTR-ROUNDTRIP`: parsing a formatted pointer gives its tokens back;
+//! - `LAW-PTR-STRICT-INDEX`: only canonical indices evaluate against arrays;
+//! - `LAW-MP-IDEMPOTENT`: applying a merge patch twice equals applying it once;
+//! - `LAW-MP-DIFF-APPLY`: `apply(a, diff(a, b)) = b` whenever `diff` succeeds,
+//!   and `diff` fails exactly when no merge patch exists;
+//! - `LAW-MP-COMPOSE`: `apply(d, compose(p, q)) = apply(apply(d, p), q)`;
+//! - `LAW-LIM-DEPTH`: input deeper than the limit is `limit-exceeded` with
+//!   the document unchanged.
+
+#![deny(missing_docs)]
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod error;
+pub mod json_patch;
+pub mod limits;
+pub mod merge_patch;
+mod order;
+pub mod pointer;
+
+pub use error::{Error, ErrorKind};
+pub use limits::Limits;
+pub use pointer::{Pointer, PointerBuf};
+
+/// The README's examples, compiled and run as doctests so that they cannot
+/// rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;

@@ -1,0 +1,53 @@
+//! Removing object members without disturbing the order of the others.
+//!
+//! Under serde_json's `preserve_order`, `Map::remove` is a swap-remove: it
+//! moves the last member into the removed one's place. Patches must keep the
+//! order of members they do not touch (and restore it exactly when they roll
+//! back), so every removal in this crate goes through [`remove_member`].
+
+use serde_json::{Map, Value};
+
+/// Removes `name` from `members`, keeping the order of the rest.
+pub(crate) fn remove_member(members: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    #[cfg(feature = "preserve_order")]
+    {
+        members.shift_remove(name)
+    }
+    #[cfg(not(feature = "preserve_order"))]
+    {
+        if insertion_ordered() {
+            remove_keeping_order(members, name)
+        } else {
+            members.remove(name)
+        }
+    }
+}
+
+/// Whether serde_json's maps keep insertion order although this crate's
+/// `preserve_order` feature is off: Cargo unifies features, so another crate
+/// may have turned serde_json's on. `shift_remove` is not visible to this
+/// crate then, so removal falls back to `retain`, which keeps order.
+#[cfg(not(feature = "preserve_order"))]
+fn insertion_ordered() -> bool {
+    static DETECTED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *DETECTED.get_or_init(|| {
+        let mut probe = Map::new();
+        probe.insert("b".to_owned(), Value::Null);
+        probe.insert("a".to_owned(), Value::Null);
+        probe.keys().next().is_some_and(|k| k == "b")
+    })
+}
+
+#[cfg(not(feature = "preserve_order"))]
+fn remove_keeping_order(members: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    let mut removed = None;
+    members.retain(|k, v| {
+        if removed.is_none() && k == name {
+            removed = Some(std::mem::take(v));
+            false
+        } else {
+            true
+        }
+    });
+    removed
+}
