@@ -203,7 +203,14 @@ impl Limits {
     /// assert_eq!(err.pointer(), Some("/a/0"));
     /// ```
     pub fn check_depth(&self, value: &Value) -> Result<(), Error> {
-        check_depth_at(value, self.max_depth, &[])
+        // The recursive check allocates nothing and recurses at most
+        // `max_depth` levels with small frames, which the operations that
+        // follow need anyway; the iterative walk only finds the pointer.
+        if self.max_depth == usize::MAX || depth_within(value, self.max_depth) {
+            Ok(())
+        } else {
+            check_depth_at(value, self.max_depth, &[])
+        }
     }
 }
 
@@ -213,12 +220,12 @@ impl Default for Limits {
     }
 }
 
-/// Drops `value` without recursion, so that dropping a value nested deeper
-/// than the stack allows cannot overflow it.
+/// Drops `value` without unbounded recursion, so that dropping a value
+/// nested deeper than the stack allows cannot overflow it.
 ///
-/// serde_json's `Drop` for [`Value`] recurses once per level. This takes the
-/// containers apart with an explicit stack instead; scalars and containers of
-/// scalars are freed without allocating.
+/// serde_json's `Drop` for [`Value`] recurses once per level. This drops
+/// the first 64 levels recursively (as fast as `Drop`, no
+/// allocation) and takes anything deeper apart with an explicit stack.
 ///
 /// # Examples
 ///
@@ -232,6 +239,27 @@ impl Default for Limits {
 /// patchlaw::limits::dismantle(deep);
 /// ```
 pub fn dismantle(value: Value) {
+    drop_within(value, DROP_RECURSION);
+}
+
+/// How many levels [`dismantle`] drops by recursion before it switches to
+/// an explicit stack: small frames, so this stays far below any stack.
+const DROP_RECURSION: usize = 64;
+
+fn drop_within(value: Value, budget: usize) {
+    match value {
+        Value::Array(items) if budget > 0 => {
+            items.into_iter().for_each(|v| drop_within(v, budget - 1))
+        }
+        Value::Object(members) if budget > 0 => members
+            .into_iter()
+            .for_each(|(_, v)| drop_within(v, budget - 1)),
+        Value::Array(_) | Value::Object(_) => dismantle_iteratively(value),
+        _ => {}
+    }
+}
+
+fn dismantle_iteratively(value: Value) {
     let mut stack = Vec::new();
     push_nested(value, &mut stack);
     while let Some(value) = stack.pop() {
@@ -337,6 +365,17 @@ pub(crate) fn check_depth_at(value: &Value, max_depth: usize, path: &[&str]) -> 
         }
     }
     Ok(())
+}
+
+/// Whether `value` is at most `budget` containers deep.
+fn depth_within(value: &Value, budget: usize) -> bool {
+    match value {
+        Value::Array(items) => budget > 0 && items.iter().all(|v| depth_within(v, budget - 1)),
+        Value::Object(members) => {
+            budget > 0 && members.values().all(|v| depth_within(v, budget - 1))
+        }
+        _ => true,
+    }
 }
 
 fn is_container(value: &Value) -> bool {

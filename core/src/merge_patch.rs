@@ -347,18 +347,21 @@ fn as_member_patch(
 /// The path of the first `null` member reachable from `value` through
 /// objects only.
 fn null_member<'a>(value: &'a Value, path: &[&'a str]) -> Option<Vec<&'a str>> {
-    let Value::Object(members) = value else {
-        return None;
-    };
-    members.iter().find_map(|(name, member)| {
-        let mut inner = path.to_vec();
-        inner.push(name);
-        if member.is_null() {
-            Some(inner)
-        } else {
-            null_member(member, &inner)
+    fn find<'a>(value: &'a Value, path: &mut Vec<&'a str>) -> bool {
+        let Value::Object(members) = value else {
+            return false;
+        };
+        for (name, member) in members {
+            path.push(name);
+            if member.is_null() || find(member, path) {
+                return true;
+            }
+            path.pop();
         }
-    })
+        false
+    }
+    let mut path = path.to_vec();
+    find(value, &mut path).then_some(path)
 }
 
 fn unrepresentable(path: &[&str], why: &str) -> Error {

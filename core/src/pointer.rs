@@ -29,13 +29,13 @@
 //! string and splits and decodes each token again on every lookup. On the
 //! 7-token `/spec/template/spec/containers/2/env/7/value` into a 15 KB
 //! Kubernetes Deployment (`benches/benches/pointer.rs`, medians on the 2-core
-//! development machine, see `benches/README.md`) [`Pointer::get`] takes 71 ns
-//! against 247 ns for `jsonptr`'s `resolve` on an already-parsed pointer
-//! (0.29×), and 21 ns against 63 ns on `/spec/replicas` (0.34×). The price is
+//! development machine, see `benches/README.md`) [`Pointer::get`] takes 76 ns
+//! against 243 ns for `jsonptr`'s `resolve` on an already-parsed pointer
+//! (0.31×), and 22 ns against 60 ns on `/spec/replicas` (0.37×). The price is
 //! paid at parse time: [`PointerBuf::parse`] allocates its tokens where
 //! `jsonptr` only validates the string, so parsing and then evaluating once
-//! takes 1.2–1.6× `jsonptr`'s time (337 ns against 272 ns, 98 ns against
-//! 63 ns). Parse once, evaluate many times. The errors match `jsonptr`'s one
+//! takes 1.3–1.6× `jsonptr`'s time (333 ns against 255 ns, 99 ns against
+//! 64 ns). Parse once, evaluate many times. The errors match `jsonptr`'s one
 //! for one (syntax, missing member, non-canonical index, index out of bounds,
 //! scalar) except for `-` on an array, which is [`ErrorKind::InvalidIndex`]
 //! here, as `invalid-index` requires, and out of bounds in `jsonptr`.

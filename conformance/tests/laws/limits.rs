@@ -114,19 +114,22 @@ fn member(name: &str, value: Value) -> Value {
 /// the default never trades a `limit-exceeded` for a stack overflow.
 #[test]
 fn the_default_depth_fits_a_small_stack() {
-    let worker = std::thread::Builder::new().stack_size(2 * 1024 * 1024).spawn(|| {
-        let depth = Limits::DEFAULT_MAX_DEPTH;
-        let mut doc = json!({});
-        merge_patch::apply(&mut doc, &nested_objects(depth)).unwrap();
-        let mut owned = json!({});
-        merge_patch::apply_owned(&mut owned, nested_objects(depth)).unwrap();
-        let diff = merge_patch::diff(&nested_objects(depth), &nested_objects(depth)).unwrap();
-        assert_eq!(diff, json!({}));
-        let composed = merge_patch::compose(&nested_objects(depth), &nested_objects(depth)).unwrap();
-        assert!(equal(&composed, &nested_objects(depth)));
-        for value in [doc, owned, composed] {
-            dismantle(value);
-        }
-    });
+    let worker = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(|| {
+            let depth = Limits::DEFAULT_MAX_DEPTH;
+            let mut doc = json!({});
+            merge_patch::apply(&mut doc, &nested_objects(depth)).unwrap();
+            let mut owned = json!({});
+            merge_patch::apply_owned(&mut owned, nested_objects(depth)).unwrap();
+            let diff = merge_patch::diff(&nested_objects(depth), &nested_objects(depth)).unwrap();
+            assert_eq!(diff, json!({}));
+            let composed =
+                merge_patch::compose(&nested_objects(depth), &nested_objects(depth)).unwrap();
+            assert!(equal(&composed, &nested_objects(depth)));
+            for value in [doc, owned, composed] {
+                dismantle(value);
+            }
+        });
     worker.unwrap().join().unwrap();
 }
