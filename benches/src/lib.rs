@@ -11,6 +11,7 @@
 //! | config-like tree of Deployments | [`large_document`], [`large_document_edited`] | ≈2.5 MB |
 //! | long array of small objects | [`long_array`] | 10k items ≈ 0.85 MB |
 //! | deeply nested objects | [`deep_document`] | depth ≈ 100 |
+//! | JSON Patches (RFC 6902) for those two, re-appliable | [`deployment_json_patch`], [`large_document_json_patch`] | 1 or 100 operations |
 //!
 //! Sizes are of the compact serialization (`serde_json::to_string`); the
 //! tests at the bottom of this file keep them in range.
@@ -214,6 +215,298 @@ pub fn deep_document(depth: usize) -> Value {
         doc = Value::Object(node);
     }
     doc
+}
+
+/// The number of Deployments of [`large_document`] that
+/// [`large_document_json_patch`] edits.
+pub const LARGE_DOCUMENT_JSON_PATCH_OBJECTS: usize = 10;
+
+/// A JSON Patch (RFC 6902, as JSON) of `operations` operations for
+/// [`deployment`]: a realistic mix of edits deep in the document.
+///
+/// About a third of the operations replace a scalar (an environment
+/// variable's value, an image, a memory limit, a probe period, the replica
+/// count, an annotation); one in six is a `test` guard on a name or the UID
+/// followed by a `replace`; the rest add object members (annotations,
+/// labels, resource limits) and array elements (environment variables
+/// inserted anywhere, ports appended, tolerations prepended), and remove
+/// them. The first operation always replaces an environment variable's
+/// value, so `deployment_json_patch(1)` is that one `replace`.
+///
+/// Every `add` is undone by a `remove` at the end of the patch (in reverse
+/// order, so the indices hold), and no `test` looks at a value the patch
+/// replaces. The patch therefore leaves the document's shape as it found it
+/// (only scalars change), and it applies again to its own result, doing the
+/// same work and giving the same document: a benchmark can apply it over
+/// and over in place.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::json_patch::Patch;
+///
+/// let patch = Patch::from_value(&patchlaw_benches::deployment_json_patch(100))?;
+/// assert_eq!(patch.len(), 100);
+/// let mut doc = patchlaw_benches::deployment();
+/// patch.apply(&mut doc)?;
+/// let once = doc.clone();
+/// patch.apply(&mut doc)?;
+/// assert_eq!(doc, once);
+/// # Ok::<(), patchlaw::Error>(())
+/// ```
+#[must_use]
+pub fn deployment_json_patch(operations: usize) -> Value {
+    json_patch_for(&deployment(), &[String::new()], operations, 0x5EED_3000)
+}
+
+/// A JSON Patch (RFC 6902, as JSON) of `operations` operations for
+/// [`large_document`]: the mix of [`deployment_json_patch`], each edit
+/// made to one of [`LARGE_DOCUMENT_JSON_PATCH_OBJECTS`] Deployments spread
+/// over the snapshot (pointers such as
+/// `/objects/team-05~1svc-017/spec/template/spec/containers/1/env/3/value`).
+/// It too applies again to its own result with the same work.
+///
+/// # Examples
+///
+/// ```
+/// let patch = patchlaw_benches::large_document_json_patch(1);
+/// assert_eq!(patch[0]["op"], "replace");
+/// assert!(patch[0]["path"].as_str().unwrap().starts_with("/objects/"));
+/// ```
+#[must_use]
+pub fn large_document_json_patch(operations: usize) -> Value {
+    let doc = large_document();
+    let prefixes: Vec<String> = doc["objects"]
+        .as_object()
+        .map(|objects| {
+            objects
+                .keys()
+                .step_by(LARGE_DOCUMENT_OBJECTS / LARGE_DOCUMENT_JSON_PATCH_OBJECTS)
+                .map(|key| format!("/objects/{}", escape(key)))
+                .collect()
+        })
+        .unwrap_or_default();
+    json_patch_for(&doc, &prefixes, operations, 0x5EED_3001)
+}
+
+/// Builds `operations` operations editing the Deployments at `prefixes` in
+/// `doc`, following the document as the operations change it, so that
+/// every pointer exists and every `test` holds when its turn comes.
+fn json_patch_for(doc: &Value, prefixes: &[String], operations: usize, seed: u64) -> Value {
+    let mut rng = SplitMix64::new(seed);
+    let mut patch = PatchBuilder {
+        state: doc.clone(),
+        operations: Vec::new(),
+        undo: Vec::new(),
+        added: 0,
+    };
+    while patch.len() < operations {
+        let prefix = &prefixes[rng.below(prefixes.len() as u64) as usize];
+        let container = format!("{prefix}/spec/template/spec/containers/{}", rng.below(4));
+        // Edits of two operations (kinds 7 and up) only where two are left.
+        let kind = match operations - patch.len() {
+            _ if patch.operations.is_empty() => 0,
+            1 => rng.below(7),
+            _ => rng.below(20),
+        };
+        let n = patch.added;
+        match kind {
+            0..=2 => {
+                let k = patch.plain_env_var(&container, &mut rng);
+                patch.replace(
+                    format!("{container}/env/{k}/value"),
+                    json!(rng.value_string()),
+                );
+            }
+            3..=6 => match rng.below(5) {
+                0 => {
+                    let image = patch
+                        .current(&format!("{container}/image"))
+                        .as_str()
+                        .unwrap_or_default();
+                    let (repository, _) = image.rsplit_once(':').unwrap_or((image, ""));
+                    let image = format!("{repository}:v1.{}.{}", 28 + rng.below(3), rng.below(10));
+                    patch.replace(format!("{container}/image"), json!(image));
+                }
+                1 => {
+                    let memory = format!("{}Mi", 256 * (rng.below(8) + 1));
+                    patch.replace(
+                        format!("{container}/resources/limits/memory"),
+                        json!(memory),
+                    );
+                }
+                2 => patch.replace(
+                    format!("{container}/readinessProbe/periodSeconds"),
+                    json!(rng.below(30) + 1),
+                ),
+                3 => patch.replace(format!("{prefix}/spec/replicas"), json!(rng.below(10) + 1)),
+                _ => {
+                    let cause = format!("rollout {}", rng.hex(8));
+                    patch.replace(
+                        format!("{prefix}/metadata/annotations/example.com~1change-cause"),
+                        json!(cause),
+                    );
+                }
+            },
+            // A guard on something the patch never replaces, then an edit.
+            7..=11 => match rng.below(3) {
+                0 => {
+                    patch.test(format!("{container}/name"));
+                    let memory = format!("{}Mi", 128 * (rng.below(8) + 1));
+                    patch.replace(
+                        format!("{container}/resources/requests/memory"),
+                        json!(memory),
+                    );
+                }
+                1 => {
+                    let k = patch.plain_env_var(&container, &mut rng);
+                    patch.test(format!("{container}/env/{k}/name"));
+                    patch.replace(
+                        format!("{container}/env/{k}/value"),
+                        json!(rng.value_string()),
+                    );
+                }
+                _ => {
+                    patch.test(format!("{prefix}/metadata/uid"));
+                    patch.replace(format!("{prefix}/spec/replicas"), json!(rng.below(10) + 1));
+                }
+            },
+            12..=15 => match rng.below(3) {
+                0 => patch.add_member(
+                    &format!("{prefix}/metadata/annotations"),
+                    &format!("example.com/patch-{n}"),
+                    json!(rng.hex(16)),
+                ),
+                1 => patch.add_member(
+                    &format!("{prefix}/spec/template/metadata/labels"),
+                    &format!("patch.example.com/step-{n}"),
+                    json!(format!("step-{n}")),
+                ),
+                _ => patch.add_member(
+                    &format!("{container}/resources/limits"),
+                    &format!("example.com/device-{n}"),
+                    json!("1"),
+                ),
+            },
+            _ => match rng.below(3) {
+                0 => {
+                    let env = format!("{container}/env");
+                    let len = patch.current(&env).as_array().map_or(0, Vec::len);
+                    let at = rng.below(len as u64 + 1) as usize;
+                    let var =
+                        json!({"name": format!("PATCH_VAR_{n}"), "value": rng.value_string()});
+                    patch.insert_element(&env, Some(at), var);
+                }
+                1 => {
+                    let port = json!({"name": format!("extra-{n}"), "containerPort": 10_000 + n, "protocol": "TCP"});
+                    patch.insert_element(&format!("{container}/ports"), None, port);
+                }
+                _ => {
+                    let toleration = json!({"key": format!("example.com/patch-{n}"), "operator": "Exists", "effect": "NoSchedule"});
+                    patch.insert_element(
+                        &format!("{prefix}/spec/template/spec/tolerations"),
+                        Some(0),
+                        toleration,
+                    );
+                }
+            },
+        }
+    }
+    patch.finish()
+}
+
+/// A JSON Patch being written, and the document as it leaves it so far.
+struct PatchBuilder {
+    state: Value,
+    operations: Vec<Value>,
+    /// The `remove`s undoing the `add`s so far, in the order of the adds.
+    undo: Vec<Value>,
+    /// How many members and elements the patch has added, to name new ones.
+    added: usize,
+}
+
+impl PatchBuilder {
+    fn len(&self) -> usize {
+        self.operations.len() + self.undo.len()
+    }
+
+    fn current(&self, pointer: &str) -> &Value {
+        self.state
+            .pointer(pointer)
+            .expect("the generated pointer exists")
+    }
+
+    fn current_mut(&mut self, pointer: &str) -> &mut Value {
+        self.state
+            .pointer_mut(pointer)
+            .expect("the generated pointer exists")
+    }
+
+    /// The index of an environment variable of `container` with a plain
+    /// `value` (not a `valueFrom` reference).
+    fn plain_env_var(&self, container: &str, rng: &mut SplitMix64) -> usize {
+        let env = self
+            .current(&format!("{container}/env"))
+            .as_array()
+            .map_or(&[][..], Vec::as_slice);
+        let plain: Vec<usize> = (0..env.len())
+            .filter(|&k| env[k].get("value").is_some())
+            .collect();
+        plain[rng.below(plain.len() as u64) as usize]
+    }
+
+    fn test(&mut self, path: String) {
+        let value = self.current(&path).clone();
+        self.operations
+            .push(json!({"op": "test", "path": path, "value": value}));
+    }
+
+    fn replace(&mut self, path: String, value: Value) {
+        *self.current_mut(&path) = value.clone();
+        self.operations
+            .push(json!({"op": "replace", "path": path, "value": value}));
+    }
+
+    fn add_member(&mut self, object: &str, name: &str, value: Value) {
+        if let Value::Object(members) = self.current_mut(object) {
+            assert!(
+                members.insert(name.to_owned(), value.clone()).is_none(),
+                "{name} is new"
+            );
+        }
+        let path = format!("{object}/{}", escape(name));
+        self.operations
+            .push(json!({"op": "add", "path": path, "value": value}));
+        self.undo.push(json!({"op": "remove", "path": path}));
+        self.added += 1;
+    }
+
+    /// Inserts at `index`, or appends (with `-`) when `index` is `None`.
+    fn insert_element(&mut self, array: &str, index: Option<usize>, value: Value) {
+        let Value::Array(items) = self.current_mut(array) else {
+            panic!("{array} is an array");
+        };
+        let at = index.unwrap_or(items.len());
+        items.insert(at, value.clone());
+        let token = index.map_or_else(|| "-".to_owned(), |at| at.to_string());
+        self.operations
+            .push(json!({"op": "add", "path": format!("{array}/{token}"), "value": value}));
+        self.undo
+            .push(json!({"op": "remove", "path": format!("{array}/{at}")}));
+        self.added += 1;
+    }
+
+    /// The operations, then the `remove`s, latest add first.
+    fn finish(mut self) -> Value {
+        self.undo.reverse();
+        self.operations.append(&mut self.undo);
+        Value::Array(self.operations)
+    }
+}
+
+/// `token` escaped for a JSON Pointer (RFC 6901 §3).
+fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
 }
 
 /// Builds one Deployment from `rng`'s choices.
@@ -585,6 +878,91 @@ mod tests {
         for pointer in &DEPLOYMENT_EDITED_POINTERS[..2] {
             assert!(deployment().pointer(pointer).is_some(), "{pointer}");
         }
+    }
+
+    /// The document with every scalar turned into `null`: what a patch that
+    /// only replaces scalars leaves unchanged.
+    fn shape(value: &Value) -> Value {
+        match value {
+            Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+            Value::Object(members) => Value::Object(
+                members
+                    .iter()
+                    .map(|(name, member)| (name.clone(), shape(member)))
+                    .collect(),
+            ),
+            _ => Value::Null,
+        }
+    }
+
+    #[test]
+    fn json_patches_apply_cleanly_and_again_to_their_result() {
+        let cases = [
+            (deployment(), deployment_json_patch(1), 1),
+            (deployment(), deployment_json_patch(100), 100),
+            (large_document(), large_document_json_patch(1), 1),
+            (large_document(), large_document_json_patch(100), 100),
+        ];
+        for (doc, text, operations) in &cases {
+            let patch = patchlaw::json_patch::Patch::from_value(text).expect("a valid patch");
+            assert_eq!(patch.len(), *operations);
+            assert_eq!(patch[0].name(), "replace");
+            let mut once = doc.clone();
+            patch.apply(&mut once).expect("applies");
+            assert_ne!(&once, doc);
+            assert_eq!(shape(&once), shape(doc));
+            let mut twice = once.clone();
+            patch.apply(&mut twice).expect("applies to its own result");
+            assert_eq!(twice, once);
+        }
+    }
+
+    #[test]
+    fn mixed_json_patches_mix_the_operations() {
+        for text in [deployment_json_patch(100), large_document_json_patch(100)] {
+            let count = |op: &str| {
+                text.as_array()
+                    .map_or(0, |ops| ops.iter().filter(|o| o["op"] == op).count())
+            };
+            let (replaces, tests, adds, removes) = (
+                count("replace"),
+                count("test"),
+                count("add"),
+                count("remove"),
+            );
+            assert_eq!(replaces + tests + adds + removes, 100);
+            assert!(
+                replaces >= 25 && tests >= 8 && adds >= 12,
+                "{replaces} {tests} {adds}"
+            );
+            assert_eq!(adds, removes);
+            // Both members and array elements are added.
+            let adds_to = |end: fn(&str) -> bool| {
+                text.as_array().is_some_and(|ops| {
+                    ops.iter().any(|o| {
+                        o["op"] == "add"
+                            && o["path"]
+                                .as_str()
+                                .and_then(|p| p.rsplit('/').next())
+                                .is_some_and(end)
+                    })
+                })
+            };
+            assert!(adds_to(|last| last == "-" || last.parse::<usize>().is_ok()));
+            assert!(adds_to(|last| last.contains("example.com")));
+        }
+        let large = large_document_json_patch(100);
+        let objects: std::collections::BTreeSet<&str> = large
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o["path"].as_str()?.split('/').nth(2))
+            .collect();
+        assert!(
+            objects.len() >= LARGE_DOCUMENT_JSON_PATCH_OBJECTS / 2,
+            "{objects:?}"
+        );
+        assert_eq!(deployment_json_patch(100), deployment_json_patch(100));
     }
 
     #[test]

@@ -450,6 +450,8 @@ impl Implementation for Native {
             Op::MergePatchApply,
             Op::MergePatchDiff,
             Op::MergePatchCompose,
+            Op::JsonPatchApply,
+            Op::JsonPatchDiff,
         ]
     }
 
@@ -506,6 +508,29 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                 patchlaw::limits::dismantle(first);
                 patchlaw::limits::dismantle(second);
                 composed
+            }
+            Op::JsonPatchApply => {
+                let mut doc = take("doc")?;
+                let patch = take("patch")?;
+                let applied = patchlaw::json_patch::Patch::from_value_with_limits(&patch, limits)
+                    .and_then(|patch| patch.apply_with_limits(&mut doc, limits));
+                patchlaw::limits::dismantle(patch);
+                match applied {
+                    Ok(()) => Ok(doc),
+                    Err(err) => {
+                        patchlaw::limits::dismantle(doc);
+                        Err(err)
+                    }
+                }
+            }
+            Op::JsonPatchDiff => {
+                let (from, to) = (take("from")?, take("to")?);
+                let options = patchlaw::json_patch::DiffOptions::new().limits(limits);
+                let diff =
+                    patchlaw::json_patch::diff_with(&from, &to, options).map(|p| p.to_value());
+                patchlaw::limits::dismantle(from);
+                patchlaw::limits::dismantle(to);
+                diff
             }
             _ => {
                 return Err(Reply::Unsupported {

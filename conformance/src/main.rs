@@ -113,9 +113,12 @@ fn run(args: &RunArgs) -> ExitCode {
     };
     report.outcomes = runner::run_vectors(imp, &vectors, &expectations);
     if args.laws {
-        report
-            .outcomes
-            .extend(runner::run_laws(imp, args.cases, &expectations));
+        report.outcomes.extend(runner::run_laws(
+            imp,
+            args.adapter.is_none(),
+            args.cases,
+            &expectations,
+        ));
     }
     report.problems = expectations.unmatched();
     print!("{}", report.render());

@@ -1,6 +1,9 @@
 //! The conformance crate's tests: laws, vectors (directly and through
 //! `serve`), the protocol, and law traceability.
 
+#![allow(unsafe_code)] // the counting allocator
+
+mod allocations;
 mod laws;
 mod serve;
 mod traceability;

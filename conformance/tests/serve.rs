@@ -53,13 +53,19 @@ fn handshake_and_operations() {
         "\n",
         r#"{"cmd":"run","seq":5,"op":"strategic.apply","args":{"doc":{},"patch":{},"schema":{}}}"#,
         "\n",
+        r#"{"cmd":"run","seq":7,"op":"json_patch.apply","args":{"doc":{"a":[1]},"patch":[{"op":"add","path":"/a/-","value":2}]}}"#,
+        "\n",
+        r#"{"cmd":"run","seq":8,"op":"json_patch.apply","args":{"doc":{"a":[1]},"patch":[{"op":"move","from":"/a","path":"/a/0"}]}}"#,
+        "\n",
+        r#"{"cmd":"run","seq":9,"op":"json_patch.apply","args":{"doc":{},"patch":{"op":"add"}}}"#,
+        "\n",
         r#"{"cmd":"stop"}"#,
         "\n",
         r#"{"cmd":"run","seq":6,"op":"pointer.get","args":{"doc":1,"pointer":""}}"#,
         "\n",
     );
     let lines = serve_binary(input.as_bytes());
-    assert_eq!(lines.len(), 6, "no answer to stop, nothing after it");
+    assert_eq!(lines.len(), 9, "no answer to stop, nothing after it");
     assert_eq!(lines[0]["protocol"], 1);
     assert_eq!(lines[0]["implementation"]["name"], "patchlaw");
     let capabilities = lines[0]["capabilities"].as_array().unwrap();
@@ -71,6 +77,9 @@ fn handshake_and_operations() {
     assert_eq!(lines[4], json!({"seq": 4, "result": 2}));
     assert_eq!(lines[5]["seq"], 5);
     assert_eq!(lines[5]["unsupported"], true);
+    assert_eq!(lines[6], json!({"seq": 7, "result": {"a": [1, 2]}}));
+    assert_eq!(lines[7]["error"]["code"], "move-into-descendant");
+    assert_eq!(lines[8]["error"]["code"], "invalid-patch");
 }
 
 #[test]

@@ -176,3 +176,40 @@ fn expectations_are_kept_honest() {
     assert!(Expectations::load(&path).is_err(), "a skip needs a reason");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Files in the community json-patch-tests format run unchanged: records
+/// without `name` are numbered, their `error` text is only a hint (any
+/// error passes), `disabled: true` is a skip with reason "upstream", and a
+/// record with neither `expected` nor `error` must merely succeed.
+#[test]
+fn community_format_files_run_unchanged() {
+    let dir = std::env::temp_dir().join(format!("patchlaw-community-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("tests.json");
+    std::fs::write(
+        &file,
+        r#"[
+          {"comment": "append", "doc": {"a": []}, "patch": [{"op": "add", "path": "/a/-", "value": 1}], "expected": {"a": [1]}},
+          {"comment": "hint only", "doc": {}, "patch": [{"op": "remove", "path": "/x"}], "error": "whatever the text says"},
+          {"comment": "must succeed", "doc": {}, "patch": [{"op": "add", "path": "/x", "value": 1}]},
+          {"comment": "skipped", "doc": {}, "patch": [], "expected": {}, "disabled": true},
+          {"comment": "a wrong expectation still fails", "doc": {}, "patch": [], "expected": {"a": 1}}
+        ]"#,
+    )
+    .unwrap();
+    let vectors = runner::load_vectors(None, std::slice::from_ref(&file)).unwrap();
+    let outcomes = runner::run_vectors(&mut Native::new(), &vectors, &Expectations::default());
+    let got: Vec<(&str, Status, &str)> = outcomes
+        .iter()
+        .map(|o| (o.id.as_str(), o.status, o.detail.as_str()))
+        .collect();
+    assert_eq!(got[0], ("json_patch/tests/0", Status::Pass, ""));
+    assert_eq!(got[1].1, Status::Pass);
+    assert_eq!(got[2].1, Status::Pass);
+    assert_eq!(
+        (got[3].1, got[3].2),
+        (Status::Skipped, "disabled: upstream")
+    );
+    assert_eq!(got[4].1, Status::Fail);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

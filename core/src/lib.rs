@@ -9,7 +9,7 @@
 //! |---|---|---|
 //! | [`pointer`](mod@pointer) | JSON Pointer: [`PointerBuf`], [`Pointer`] | [RFC 6901](https://www.rfc-editor.org/rfc/rfc6901) |
 //! | [`merge_patch`] | JSON Merge Patch: apply, diff, compose | [RFC 7396](https://www.rfc-editor.org/rfc/rfc7396) |
-//! | [`json_patch`] | JSON Patch value equality | [RFC 6902 §4.6](https://www.rfc-editor.org/rfc/rfc6902#section-4.6) |
+//! | [`json_patch`] | JSON Patch: [`Patch`](json_patch::Patch), atomic apply, inverse | [RFC 6902](https://www.rfc-editor.org/rfc/rfc6902) |
 //! | [`limits`] | [`Limits`] for untrusted input | |
 //! | [`error`] | [`Error`], [`ErrorKind`] and stable error codes | |
 //!
@@ -62,8 +62,13 @@
 //! - `LAW-MP-DIFF-APPLY`: `apply(a, diff(a, b)) = b` whenever `diff` succeeds,
 //!   and `diff` fails exactly when no merge patch exists;
 //! - `LAW-MP-COMPOSE`: `apply(d, compose(p, q)) = apply(apply(d, p), q)`;
-//! - `LAW-LIM-DEPTH`: input deeper than the limit is `limit-exceeded` with
-//!   the document unchanged.
+//! - `LAW-JP-ATOMIC`: a JSON Patch that fails leaves the document exactly as
+//!   it was, member order included;
+//! - `LAW-JP-INVERSE`: the inverse patch gives the original document back;
+//! - `LAW-JP-TEST-EQUALITY`: `test` compares as RFC 6902 §4.6 says (`1`
+//!   equals `1.0`);
+//! - `LAW-LIM-DEPTH`, `LAW-LIM-OPS`, `LAW-LIM-COPY-BOUND`: input beyond a
+//!   limit is `limit-exceeded` with the document unchanged.
 
 #![deny(missing_docs)]
 #![deny(clippy::print_stdout, clippy::print_stderr)]

@@ -24,7 +24,7 @@ use crate::pointer::PointerBuf;
 /// |---|---|---|
 /// | [`max_depth`](Limits::max_depth) | 512 | nesting depth of containers any operation walks into |
 /// | [`max_operations`](Limits::max_operations) | 10,000 | operations in one JSON Patch (the Kubernetes API server's limit) |
-/// | [`max_copy_size`](Limits::max_copy_size) | 16,777,216 | accumulated size of the values copied by one patch |
+/// | [`max_copy_size`](Limits::max_copy_size) | 16,777,216 (16 MiB) | accumulated size of the values copied by one patch |
 ///
 /// The depth default leaves room on a 2 MiB thread stack (the default for
 /// spawned threads and test threads) even in debug builds, whose frames are
@@ -33,9 +33,10 @@ use crate::pointer::PointerBuf;
 ///
 /// Depth counts containers: a scalar has depth 0 and an array or object one
 /// more than its deepest element (`[]` has depth 1, `{"a":[1]}` depth 2).
-/// Copy size counts one per JSON value copied plus one per byte of every
-/// string and member name in it, so it is close to the bytes the copies add
-/// and bounds the copy-doubling attack (CVE-2019-1002100).
+/// Copy size estimates the memory the copies allocate: the size of a
+/// [`Value`] (32 bytes on 64-bit targets) per value copied, plus the bytes
+/// of every string, member name and, under `arbitrary_precision`, number
+/// text in it. It bounds the copy-doubling attack (CVE-2019-1002100).
 ///
 /// # Examples
 ///
@@ -368,7 +369,7 @@ pub(crate) fn check_depth_at(value: &Value, max_depth: usize, path: &[&str]) -> 
 }
 
 /// Whether `value` is at most `budget` containers deep.
-fn depth_within(value: &Value, budget: usize) -> bool {
+pub(crate) fn depth_within(value: &Value, budget: usize) -> bool {
     match value {
         Value::Array(items) => budget > 0 && items.iter().all(|v| depth_within(v, budget - 1)),
         Value::Object(members) => {

@@ -51,3 +51,61 @@ fn remove_keeping_order(members: &mut Map<String, Value>, name: &str) -> Option<
     });
     removed
 }
+
+/// Removes `name` from `members`, keeping the order of the rest, and says
+/// where it was, so that [`insert_member_at`] can put it back exactly.
+pub(crate) fn remove_member_at(
+    members: &mut Map<String, Value>,
+    name: &str,
+) -> Option<(usize, Value)> {
+    let position = if ordered() {
+        members.keys().position(|k| k == name)?
+    } else {
+        0
+    };
+    remove_member(members, name).map(|value| (position, value))
+}
+
+/// Inserts `name` at `position` (as [`remove_member_at`] reported it) when
+/// maps keep insertion order, or anywhere when they are sorted.
+pub(crate) fn insert_member_at(
+    members: &mut Map<String, Value>,
+    position: usize,
+    name: String,
+    value: Value,
+) {
+    #[cfg(feature = "preserve_order")]
+    {
+        members.shift_insert(position.min(members.len()), name, value);
+    }
+    #[cfg(not(feature = "preserve_order"))]
+    {
+        if insertion_ordered() && position < members.len() {
+            // No `shift_insert` without this crate's feature: rebuild.
+            let mut rest: Vec<(String, Value)> = std::mem::take(members).into_iter().collect();
+            let tail = rest.split_off(position);
+            members.extend(rest);
+            members.insert(name, value);
+            members.extend(tail);
+        } else {
+            members.insert(name, value);
+        }
+    }
+}
+
+fn ordered() -> bool {
+    #[cfg(feature = "preserve_order")]
+    {
+        true
+    }
+    #[cfg(not(feature = "preserve_order"))]
+    {
+        insertion_ordered()
+    }
+}
+
+/// Whether maps iterate in sorted key order (serde_json's default
+/// `BTreeMap`), so that two of them can be walked as one merge.
+pub(crate) fn sorted() -> bool {
+    !ordered()
+}

@@ -274,8 +274,14 @@ impl Pointer {
     /// # Ok::<(), patchlaw::Error>(())
     /// ```
     pub fn get<'v>(&self, doc: &'v Value) -> Result<&'v Value, Error> {
+        self.walk(doc, self.len())
+    }
+
+    /// Evaluates the first `count` tokens against `doc`; errors name this
+    /// whole pointer and the failing token.
+    pub(crate) fn walk<'v>(&self, doc: &'v Value, count: usize) -> Result<&'v Value, Error> {
         let mut current = doc;
-        for (position, token) in self.tokens.iter().enumerate() {
+        for (position, token) in self.tokens[..count].iter().enumerate() {
             current = match current {
                 Value::Object(members) => members
                     .get(token.as_str())
@@ -310,8 +316,17 @@ impl Pointer {
     /// # Ok::<(), patchlaw::Error>(())
     /// ```
     pub fn get_mut<'v>(&self, doc: &'v mut Value) -> Result<&'v mut Value, Error> {
+        self.walk_mut(doc, self.len())
+    }
+
+    /// Evaluates the first `count` tokens against `doc` for modification.
+    pub(crate) fn walk_mut<'v>(
+        &self,
+        doc: &'v mut Value,
+        count: usize,
+    ) -> Result<&'v mut Value, Error> {
         let mut current = doc;
-        for (position, token) in self.tokens.iter().enumerate() {
+        for (position, token) in self.tokens[..count].iter().enumerate() {
             current = match current {
                 Value::Object(members) => members
                     .get_mut(token.as_str())

@@ -131,3 +131,100 @@ pub fn depth<I: Implementation + ?Sized>(imp: &mut I, depth: usize) -> Result<()
     }
     Ok(())
 }
+
+/// `LAW-LIM-COPY-BOUND`: the copies of one application stay within the
+/// copy size limit; beyond it, `limit-exceeded` with the document
+/// unchanged.
+pub const COPY_BOUND: &str = "LAW-LIM-COPY-BOUND";
+/// `LAW-LIM-OPS`: a patch with more operations than the limit is
+/// `limit-exceeded` before any operation runs.
+pub const OPS: &str = "LAW-LIM-OPS";
+
+/// The copy-doubling attack (CVE-2019-1002100): `doublings` times
+/// `copy /a → /a/-`, each copying the whole array into itself.
+///
+/// # Examples
+///
+/// ```
+/// let patch = patchlaw_conformance::laws::limits::copy_doubling(3);
+/// assert_eq!(patch.as_array().map(Vec::len), Some(3));
+/// ```
+#[must_use]
+pub fn copy_doubling(doublings: usize) -> Value {
+    Value::Array(
+        (0..doublings)
+            .map(|_| json!({"op": "copy", "from": "/a", "path": "/a/-"}))
+            .collect(),
+    )
+}
+
+/// Checks `LAW-LIM-COPY-BOUND` through the implementation: 40 doublings of
+/// a 1 KiB string (2^40 copies, a petabyte) answer `limit-exceeded`.
+///
+/// # Errors
+///
+/// The violation, with the reply.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::limits, Native};
+///
+/// limits::copy_bound(&mut Native::new())?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn copy_bound<I: Implementation + ?Sized>(imp: &mut I) -> Result<(), Violation> {
+    let doc = json!({"a": ["x".repeat(1024)]});
+    match call_owned(
+        imp,
+        Op::JsonPatchApply,
+        [("doc", doc), ("patch", copy_doubling(40))],
+    ) {
+        Reply::Error { code, .. } if code == "limit-exceeded" => Ok(()),
+        other => Err(Violation::new(
+            COPY_BOUND,
+            format!(
+                "40 self-doubling copies gave {}, expected limit-exceeded",
+                other.describe()
+            ),
+        )),
+    }
+}
+
+/// Checks `LAW-LIM-OPS` through the implementation: `count` `test`
+/// operations that would all pass are `limit-exceeded` when `count` is
+/// over the implementation's limit (`over_limit`), and applied otherwise.
+///
+/// # Errors
+///
+/// The violation, with the reply.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::limits, Native};
+///
+/// limits::operation_count(&mut Native::new(), 10_001, true)?;
+/// limits::operation_count(&mut Native::new(), 10_000, false)?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn operation_count<I: Implementation + ?Sized>(
+    imp: &mut I,
+    count: usize,
+    over_limit: bool,
+) -> Result<(), Violation> {
+    let patch = Value::Array(vec![json!({"op": "test", "path": "", "value": {}}); count]);
+    let reply = call_owned(
+        imp,
+        Op::JsonPatchApply,
+        [("doc", json!({})), ("patch", patch)],
+    );
+    match (&reply, over_limit) {
+        (Reply::Error { code, .. }, true) if code == "limit-exceeded" => Ok(()),
+        (Reply::Ok { .. }, false) => Ok(()),
+        _ => Err(Violation::new(
+            OPS,
+            format!("{count} operations gave {}", reply.describe()),
+        )),
+    }
+}

@@ -27,6 +27,7 @@ use serde_json::Value;
 use crate::implementation::{abbreviate, args, Implementation, Op, Reply};
 use crate::strategy;
 
+pub mod json_patch;
 pub mod limits;
 pub mod merge_patch;
 pub mod pointer;
@@ -115,6 +116,10 @@ pub struct LawCheck {
     pub id: &'static str,
     /// The operations the law needs.
     pub ops: &'static [Op],
+    /// Whether the law is about patchlaw's own in-place API (atomicity,
+    /// inverse patches, serde), which the adapter protocol cannot observe:
+    /// such a law checks patchlaw whatever implementation is under test.
+    pub in_place: bool,
     run: fn(&mut dyn Implementation, u32) -> Result<(), String>,
 }
 
@@ -164,6 +169,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: pointer::ROUNDTRIP,
             ops: &[Op::PointerGet],
+            in_place: false,
             run: |imp, n| {
                 check_with(imp, n, strategy::arb_tokens(), |imp, t| {
                     pointer::roundtrip(imp, &t)
@@ -173,6 +179,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: pointer::ESCAPE_ORDER,
             ops: &[Op::PointerGet],
+            in_place: false,
             run: |imp, n| {
                 check_with(imp, n, strategy::arb_token(), |imp, t| {
                     pointer::escape_order(imp, &t)
@@ -182,6 +189,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: pointer::STRICT_INDEX,
             ops: &[Op::PointerGet],
+            in_place: false,
             run: |imp, n| {
                 check_with(
                     imp,
@@ -194,6 +202,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: merge_patch::NONOBJECT_REPLACES,
             ops: &[Op::MergePatchApply],
+            in_place: false,
             run: |imp, n| {
                 check_with(
                     imp,
@@ -206,6 +215,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: merge_patch::IDEMPOTENT,
             ops: &[Op::MergePatchApply],
+            in_place: false,
             run: |imp, n| {
                 check_with(
                     imp,
@@ -218,6 +228,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: merge_patch::NULL_DELETES,
             ops: &[Op::MergePatchApply],
+            in_place: false,
             run: |imp, n| {
                 check_with(
                     imp,
@@ -230,6 +241,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: merge_patch::DIFF_APPLY,
             ops: &[Op::MergePatchApply, Op::MergePatchDiff],
+            in_place: false,
             run: |imp, n| {
                 check_with(imp, n, strategy::arb_doc_pair(), |imp, (a, b)| {
                     merge_patch::diff_apply(imp, &a, &b)
@@ -239,6 +251,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: merge_patch::DIFF_MINIMAL,
             ops: &[Op::MergePatchDiff],
+            in_place: false,
             run: |imp, n| {
                 check_with(imp, n, strategy::arb_doc_pair(), |imp, (a, b)| {
                     merge_patch::diff_minimal(imp, &a, &b)
@@ -248,6 +261,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: merge_patch::COMPOSE,
             ops: &[Op::MergePatchApply, Op::MergePatchCompose],
+            in_place: false,
             run: |imp, n| {
                 check_with(
                     imp,
@@ -260,6 +274,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         LawCheck {
             id: merge_patch::COMPOSE_ASSOC,
             ops: &[Op::MergePatchCompose],
+            in_place: false,
             run: |imp, n| {
                 check_with(
                     imp,
@@ -270,12 +285,158 @@ pub fn catalogue() -> Vec<LawCheck> {
             },
         },
         LawCheck {
+            id: json_patch::ATOMIC,
+            ops: &[],
+            in_place: true,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_and_failing_patch(),
+                    |_, (d, p)| json_patch::atomic(&d, &p, patchlaw::Limits::new()),
+                )
+            },
+        },
+        LawCheck {
+            id: json_patch::EMPTY,
+            ops: &[Op::JsonPatchApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_doc(), |imp, d| {
+                    json_patch::empty(imp, &d)
+                })
+            },
+        },
+        LawCheck {
+            id: json_patch::CONCAT,
+            ops: &[Op::JsonPatchApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_and_two_patches(),
+                    |imp, (d, p, q)| json_patch::concat(imp, &d, &p, &q),
+                )
+            },
+        },
+        LawCheck {
+            id: json_patch::INVERSE,
+            ops: &[],
+            in_place: true,
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_doc_and_patch(), |_, (d, p)| {
+                    json_patch::inverse(&d, &p)
+                })
+            },
+        },
+        LawCheck {
+            id: json_patch::TEST_EQUALITY,
+            ops: &[Op::JsonPatchApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_path_and_test_value(),
+                    |imp, (d, path, v)| json_patch::test_equality(imp, &d, &path, &v),
+                )
+            },
+        },
+        LawCheck {
+            id: json_patch::MOVE_IS_REMOVE_ADD,
+            ops: &[Op::JsonPatchApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_from_and_path(),
+                    |imp, (d, from, path)| json_patch::move_is_remove_add(imp, &d, &from, &path),
+                )
+            },
+        },
+        LawCheck {
+            id: json_patch::COPY_IS_ADD,
+            ops: &[Op::JsonPatchApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_from_and_path(),
+                    |imp, (d, from, path)| json_patch::copy_is_add(imp, &d, &from, &path),
+                )
+            },
+        },
+        LawCheck {
+            id: json_patch::SERDE_ROUNDTRIP,
+            ops: &[],
+            in_place: true,
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_patch(), |_, p| {
+                    json_patch::serde_roundtrip(&p)
+                })
+            },
+        },
+        LawCheck {
+            id: json_patch::DIFF_APPLY,
+            ops: &[Op::JsonPatchApply, Op::JsonPatchDiff],
+            in_place: false,
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_doc_pair_for_diff(), |imp, (a, b)| {
+                    json_patch::diff_apply(imp, &a, &b)
+                })
+            },
+        },
+        LawCheck {
+            id: json_patch::DIFF_SELF,
+            ops: &[Op::JsonPatchDiff],
+            in_place: false,
+            run: |imp, n| {
+                check_with(imp, n, strategy::arb_doc(), |imp, d| {
+                    json_patch::diff_self(imp, &d)
+                })
+            },
+        },
+        LawCheck {
+            id: json_patch::DIFF_LOCAL,
+            ops: &[Op::JsonPatchDiff],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_array_and_edit(),
+                    |imp, (d, array, edit)| json_patch::diff_local(imp, &d, &array, &edit),
+                )
+            },
+        },
+        LawCheck {
+            id: limits::COPY_BOUND,
+            ops: &[Op::JsonPatchApply],
+            in_place: false,
+            run: |imp, _| limits::copy_bound(imp).map_err(|v| v.to_string()),
+        },
+        LawCheck {
+            id: limits::OPS,
+            ops: &[Op::JsonPatchApply],
+            in_place: false,
+            run: |imp, _| {
+                let max = patchlaw::Limits::DEFAULT_MAX_OPERATIONS;
+                limits::operation_count(imp, max + 1, true)
+                    .and_then(|()| limits::operation_count(imp, max, false))
+                    .map_err(|v| v.to_string())
+            },
+        },
+        LawCheck {
             id: limits::DEPTH,
             ops: &[
                 Op::MergePatchApply,
                 Op::MergePatchDiff,
                 Op::MergePatchCompose,
             ],
+            in_place: false,
             run: |imp, _| {
                 let depth = patchlaw::Limits::DEFAULT_MAX_DEPTH + 1;
                 limits::depth(imp, depth).map_err(|v| v.to_string())

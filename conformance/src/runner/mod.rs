@@ -284,6 +284,21 @@ fn effect_of_patch(
             let wanted = vector.expected_result.as_ref().or_else(|| arg("to"))?;
             Some(apply_merge(from, patch).map(|produced| (produced, wanted.clone())))
         }
+        Op::JsonPatchDiff => {
+            let from = arg("from")?;
+            let wanted = vector.expected_result.as_ref().or_else(|| arg("to"))?;
+            let produced = patchlaw::json_patch::Patch::from_value_with_limits(
+                patch,
+                patchlaw::Limits::unlimited(),
+            )
+            .and_then(|p| {
+                let mut doc = from.clone();
+                p.apply_with_limits(&mut doc, patchlaw::Limits::unlimited())
+                    .map(|()| doc)
+            })
+            .map_err(|e| e.to_string());
+            Some(produced.map(|produced| (produced, wanted.clone())))
+        }
         Op::MergePatchCompose => {
             let doc = vector.context.get("doc")?;
             let wanted = match &vector.expected_result {
@@ -457,9 +472,11 @@ pub fn load_vectors(
 
 /// Checks every law of [`crate::laws::catalogue`] whose operations `imp`
 /// supports, `cases` cases each, and returns one outcome per law (area
-/// `laws`).
+/// `laws`). Laws about patchlaw's in-place API run only when `native` (the
+/// implementation under test is patchlaw itself).
 pub fn run_laws(
     imp: &mut dyn Implementation,
+    native: bool,
     cases: u32,
     expectations: &Expectations,
 ) -> Vec<Outcome> {
@@ -469,6 +486,11 @@ pub fn run_laws(
         .map(|law| {
             let (status, detail) = if let Some(reason) = expectations.skip_reason(law.id) {
                 (Status::Skipped, format!("skipped: {reason}"))
+            } else if law.in_place && !native {
+                (
+                    Status::Skipped,
+                    "skipped: a law of patchlaw's in-place API, not observable through the protocol".to_owned(),
+                )
             } else if let Some(op) = law.ops.iter().find(|op| !capabilities.contains(op)) {
                 (Status::Unsupported, format!("needs {op}"))
             } else {

@@ -6,6 +6,7 @@ use patchlaw_conformance::laws::Violation;
 use patchlaw_conformance::Native;
 use proptest::test_runner::TestCaseError;
 
+mod json_patch;
 mod limits;
 mod merge_patch;
 mod pointer;

@@ -121,7 +121,7 @@ fn double_equals_integer(f: f64, i: i128) -> bool {
 /// `arbitrary_precision` feature). Detected at run time rather than through
 /// this crate's feature, because Cargo unifies serde_json's features across a
 /// build: another crate may have turned it on.
-fn arbitrary_precision() -> bool {
+pub(super) fn arbitrary_precision() -> bool {
     static DETECTED: OnceLock<bool> = OnceLock::new();
     *DETECTED.get_or_init(|| {
         let text = serde_json::from_str::<Value>("1.50").map(|v| v.to_string());
