@@ -49,6 +49,11 @@
 //! - `arbitrary_precision`: keep numbers as their exact decimal text
 //!   (forwards to serde_json). [`json_patch::equal`] then compares decimals
 //!   exactly.
+//! - `arbitrary`: `arbitrary::Arbitrary` for [`PointerBuf`],
+//!   [`json_patch::Operation`] and [`json_patch::Patch`], for fuzzing code
+//!   that uses them.
+//! - `quickcheck`: `quickcheck::Arbitrary` for the same types (with
+//!   shrinking of patches and pointers).
 //!
 //! ## Conformance
 //!
@@ -75,6 +80,8 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod error;
+#[cfg(any(feature = "arbitrary", feature = "quickcheck", test))]
+mod generate;
 pub mod json_patch;
 pub mod limits;
 pub mod merge_patch;

@@ -264,3 +264,40 @@ mod patch {
         assert_eq!(collected, patch);
     }
 }
+
+/// The `arbitrary` feature: patches generated from fuzzer bytes read back
+/// from their JSON, whatever the bytes.
+#[cfg(feature = "arbitrary")]
+#[test]
+fn arbitrary_patches_round_trip() {
+    use arbitrary::{Arbitrary, Unstructured};
+    use patchlaw::json_patch::Patch;
+
+    let mut seen = 0;
+    for seed in 0..200u32 {
+        let bytes: Vec<u8> = (0..256u32)
+            .map(|i| (i.wrapping_mul(seed + 17) ^ seed) as u8)
+            .collect();
+        let patch = Patch::arbitrary(&mut Unstructured::new(&bytes)).unwrap();
+        seen += patch.len();
+        assert_eq!(
+            Patch::from_value_with_limits(&patch.to_value(), patchlaw::Limits::unlimited()),
+            Ok(patch)
+        );
+    }
+    assert!(seen > 100);
+}
+
+/// The `quickcheck` feature: LAW-JP-SERDE-ROUNDTRIP as a quickcheck
+/// property.
+#[cfg(feature = "quickcheck")]
+#[test]
+fn quickcheck_patches_round_trip() {
+    use patchlaw::json_patch::Patch;
+
+    fn round_trips(patch: Patch) -> bool {
+        Patch::from_value_with_limits(&patch.to_value(), patchlaw::Limits::unlimited()).as_ref()
+            == Ok(&patch)
+    }
+    quickcheck::quickcheck(round_trips as fn(Patch) -> bool);
+}
