@@ -363,11 +363,29 @@ impl<'a> Differ<'a> {
         if old.is_empty() || new.is_empty() {
             return Ok(plan);
         }
+        if old.len() == 1 && new.len() == 1 {
+            // The common case of one element changed: the prefix and suffix
+            // already tell the two apart.
+            plan[0] = Source::Changed(0);
+            return Ok(plan);
+        }
         let budget = self.max_depth().saturating_sub(self.path.len() + 1);
-        let old_hashes = hashes(old, budget).ok_or_else(|| self.too_deep())?;
-        let new_hashes = hashes(new, budget).ok_or_else(|| self.too_deep())?;
-        let same = |i: usize, j: usize| old_hashes[i] == new_hashes[j] && old[i] == new[j];
-        let matches = lcs(old.len(), new.len(), self.options.max_edit_distance, same);
+        // Short middles compare elements directly (a comparison stops at
+        // the first difference); long ones hash every element once so that
+        // the alignment compares hashes.
+        let hashed = if old.len() + new.len() > SHORT_MIDDLE {
+            let old_hashes = hashes(old, budget).ok_or_else(|| self.too_deep())?;
+            let new_hashes = hashes(new, budget).ok_or_else(|| self.too_deep())?;
+            Some((old_hashes, new_hashes))
+        } else {
+            None
+        };
+        let same = |i: usize, j: usize| match &hashed {
+            // Hashing checked the depth, so `==` is bounded here.
+            Some((old_hashes, new_hashes)) => old_hashes[i] == new_hashes[j] && old[i] == new[j],
+            None => limits::equal_within(&old[i], &new[j], budget).unwrap_or(false),
+        };
+        let matches = lcs(old.len(), new.len(), self.options.max_edit_distance, &same);
         let mut used = vec![false; old.len()];
         let matched = matches.is_some();
         for (i, j) in matches.unwrap_or_default() {
@@ -379,14 +397,16 @@ impl<'a> Differ<'a> {
             // moves there.
             let mut spare: HashMap<u64, Vec<usize>> = HashMap::new();
             for i in (0..old.len()).rev().filter(|&i| !used[i]) {
-                spare.entry(old_hashes[i]).or_default().push(i);
+                let key = hashed.as_ref().map_or(0, |(old_hashes, _)| old_hashes[i]);
+                spare.entry(key).or_default().push(i);
             }
             for j in 0..new.len() {
                 if plan[j] != Source::Fresh {
                     continue;
                 }
-                if let Some(candidates) = spare.get_mut(&new_hashes[j]) {
-                    if let Some(at) = candidates.iter().rposition(|&i| old[i] == new[j]) {
+                let key = hashed.as_ref().map_or(0, |(_, new_hashes)| new_hashes[j]);
+                if let Some(candidates) = spare.get_mut(&key) {
+                    if let Some(at) = candidates.iter().rposition(|&i| same(i, j)) {
                         let i = candidates.remove(at);
                         plan[j] = Source::Moved(i);
                         used[i] = true;
@@ -502,6 +522,10 @@ impl<'a> Differ<'a> {
         Ok(())
     }
 }
+
+/// Array middles up to this many elements in all are aligned by direct
+/// comparison; longer ones by element hashes.
+const SHORT_MIDDLE: usize = 32;
 
 /// Where an element of the new array comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -648,7 +672,7 @@ mod tests {
 
     fn common(a: &str, b: &str, cap: usize) -> Option<String> {
         let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-        lcs(a.len(), b.len(), cap, |i, j| a[i] == b[j]).map(|pairs| {
+        lcs(a.len(), b.len(), cap, &|i, j| a[i] == b[j]).map(|pairs| {
             assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1));
             pairs
                 .iter()
