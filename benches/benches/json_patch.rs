@@ -1,5 +1,7 @@
-//! JSON Patch (RFC 6902) apply: patchlaw against the `json-patch` crate and
-//! against a physical bound.
+//! JSON Patch (RFC 6902) apply and diff: patchlaw against the `json-patch`
+//! crate and against physical bounds.
+//!
+//! # Apply
 //!
 //! Benchmarks are named `json_patch/apply-<operations>/<workload>/<impl>`:
 //!
@@ -30,12 +32,46 @@
 //! Every iteration checks its result: the apply returned `Ok`, and the value
 //! at the pointer of the last `replace` whose edit the rest of the patch
 //! keeps is that operation's value.
+//!
+//! # Diff
+//!
+//! Benchmarks are named `json_patch/diff/<workload>/<impl>`:
+//!
+//! - `patchlaw`: [`json_patch::diff`](patchlaw::json_patch::diff) with the
+//!   default options (no moves, no tests);
+//! - `json-patch`: `json_patch::diff`, the peer (objects member by member,
+//!   arrays compared index by index);
+//! - `bound-eq`: `==` between the source document and an equal copy, one
+//!   full traversal, the least a diff that finds every change must do;
+//! - `bound-parse` (`large` only): `serde_json::from_str` of the source
+//!   document's compact text, what it costs to have the document at all.
+//!
+//! Workloads ([`patchlaw_benches::diff_edits`]): `deployment` (replicas,
+//! an image tag, an environment variable appended), `deployment-sidecar`
+//! (a container inserted at `containers[0]`), `deep` (depth 100, the
+//! innermost leaf changed), `long-array` (10,000 items, one inserted in the
+//! middle), `large` (two values of one of the 170 Deployments changed) and
+//! `large-10pct` (one leaf value in ten changed, ≈8,400 of them).
+//!
+//! The two documents and the bound's copy are parsed from their JSON text
+//! before timing ([`patchlaw_benches::reparsed`]), so that all three lie
+//! in memory as an application's documents would, and alike.
+//!
+//! Before timing, each diff is applied to the source and must give the
+//! target, patchlaw's may not have more operations than the patch known by
+//! construction (and has exactly one for `deployment-sidecar` and
+//! `long-array`), and the sizes of the three patches are printed, one
+//! `patch-size` line per workload: operations/bytes (compact JSON) of the
+//! patch known by construction, of patchlaw's diff and of json-patch's.
+//! Inside the timed loop each diff's number of operations and the paths of
+//! its first and last operations are checked.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use patchlaw::json_patch::{Operation, Patch};
-use patchlaw::PointerBuf;
+use patchlaw::json_patch::{self as jp, Operation, Patch};
+use patchlaw::{Pointer, PointerBuf};
+use patchlaw_benches::Edit;
 use serde_json::Value;
 
 /// A document, a patch for it in both implementations' types, and what
@@ -163,5 +199,135 @@ fn apply(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, apply);
+/// A diff workload, with what each implementation's diff must look like.
+struct DiffWorkload {
+    name: &'static str,
+    edit: Edit,
+    ours: Shape<PointerBuf>,
+    theirs: Shape<String>,
+}
+
+/// The number of operations of a patch, and the paths of its first and
+/// last operations: what the timed loop checks.
+#[derive(Debug, PartialEq)]
+struct Shape<P> {
+    operations: usize,
+    first: P,
+    last: P,
+}
+
+impl DiffWorkload {
+    /// Diffs once with both implementations, checks both patches, and
+    /// prints their sizes.
+    fn new(name: &'static str, edit: Edit) -> DiffWorkload {
+        // As parsed, like the bound's copy (see `reparsed`).
+        let edit = Edit {
+            from: patchlaw_benches::reparsed(&edit.from),
+            to: patchlaw_benches::reparsed(&edit.to),
+            minimal: edit.minimal,
+        };
+        let ours = jp::diff(&edit.from, &edit.to).expect("diffs");
+        let theirs = json_patch::diff(&edit.from, &edit.to);
+        let mut doc = edit.from.clone();
+        ours.apply(&mut doc).expect("patchlaw's diff applies");
+        assert!(doc == edit.to, "{name}: patchlaw's diff gives the target");
+        let mut doc = edit.from.clone();
+        json_patch::patch(&mut doc, &theirs).expect("json-patch's diff applies");
+        assert!(doc == edit.to, "{name}: json-patch's diff gives the target");
+
+        let minimal = edit.minimal_operations();
+        assert!(ours.len() <= minimal, "{name}: {} > {minimal}", ours.len());
+        if matches!(name, "deployment-sidecar" | "long-array") {
+            assert_eq!(ours.len(), 1, "{name}: one operation");
+        }
+        // Bytes of the compact JSON serialization.
+        let bytes = |text: Result<String, serde_json::Error>| text.map_or(0, |t| t.len());
+        println!(
+            "patch-size json_patch/diff/{name} minimal={minimal}/{} patchlaw={}/{} json-patch={}/{}",
+            bytes(serde_json::to_string(&edit.minimal)),
+            ours.len(),
+            bytes(serde_json::to_string(&ours)),
+            theirs.0.len(),
+            bytes(serde_json::to_string(&theirs)),
+        );
+
+        let ours = Shape {
+            operations: ours.len(),
+            first: ours[0].path().to_buf(),
+            last: ours[ours.len() - 1].path().to_buf(),
+        };
+        let theirs = Shape {
+            operations: theirs.0.len(),
+            first: theirs.0[0].path().as_str().to_owned(),
+            last: theirs.0[theirs.0.len() - 1].path().as_str().to_owned(),
+        };
+        DiffWorkload {
+            name,
+            edit,
+            ours,
+            theirs,
+        }
+    }
+
+    /// The cheap check made inside the timed loop on patchlaw's diff.
+    fn check_ours(&self, patch: &Patch) {
+        let expected = &self.ours;
+        assert_eq!(patch.len(), expected.operations);
+        let path = |i: usize| -> &Pointer { patch[i].path() };
+        assert!(path(0) == expected.first.as_pointer());
+        assert!(path(patch.len() - 1) == expected.last.as_pointer());
+    }
+
+    /// The same check on json-patch's diff.
+    fn check_theirs(&self, patch: &json_patch::Patch) {
+        let expected = &self.theirs;
+        assert_eq!(patch.0.len(), expected.operations);
+        assert_eq!(patch.0[0].path().as_str(), expected.first);
+        assert_eq!(patch.0[patch.0.len() - 1].path().as_str(), expected.last);
+    }
+}
+
+fn diff(c: &mut Criterion) {
+    let mut group = c.benchmark_group("json_patch/diff");
+    println!("patch sizes: operations/bytes of compact JSON");
+    for (name, edit) in patchlaw_benches::diff_edits() {
+        let w = DiffWorkload::new(name, edit);
+        let (from, to) = (&w.edit.from, &w.edit.to);
+        group.bench_function(format!("{}/patchlaw", w.name), |b| {
+            b.iter_with_large_drop(|| {
+                let patch = jp::diff(black_box(from), black_box(to)).expect("diffs");
+                w.check_ours(&patch);
+                patch
+            });
+        });
+        group.bench_function(format!("{}/json-patch", w.name), |b| {
+            b.iter_with_large_drop(|| {
+                let patch = json_patch::diff(black_box(from), black_box(to));
+                w.check_theirs(&patch);
+                patch
+            });
+        });
+        let copy = patchlaw_benches::reparsed(from);
+        group.bench_function(format!("{}/bound-eq", w.name), |b| {
+            b.iter(|| assert!(black_box(from) == black_box(&copy)));
+        });
+        if w.name == "large" {
+            let text = serde_json::to_string(from).expect("serializes");
+            let objects = from["objects"].as_object().map(serde_json::Map::len);
+            group.bench_function(format!("{}/bound-parse", w.name), |b| {
+                b.iter_with_large_drop(|| {
+                    let doc: Value = serde_json::from_str(black_box(&text)).expect("parses");
+                    assert_eq!(
+                        doc["objects"].as_object().map(serde_json::Map::len),
+                        objects
+                    );
+                    doc
+                });
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, apply, diff);
 criterion_main!(benches);

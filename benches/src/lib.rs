@@ -8,10 +8,13 @@
 //! | workload | generator | size |
 //! |---|---|---|
 //! | Kubernetes-like `apps/v1` Deployment | [`deployment`], [`deployment_edited`] | ≈15 KB |
+//! | the same with a sidecar container inserted first | [`deployment_sidecar`] | ≈18 KB |
 //! | config-like tree of Deployments | [`large_document`], [`large_document_edited`] | ≈2.5 MB |
+//! | the same, any number of Deployments (for the scale runs) | [`snapshot`], [`edit_snapshot`] | ≈14.2 KB per Deployment |
 //! | long array of small objects | [`long_array`] | 10k items ≈ 0.85 MB |
 //! | deeply nested objects | [`deep_document`] | depth ≈ 100 |
-//! | JSON Patches (RFC 6902) for those two, re-appliable | [`deployment_json_patch`], [`large_document_json_patch`] | 1 or 100 operations |
+//! | JSON Patches (RFC 6902) for those, re-appliable | [`deployment_json_patch`], [`large_document_json_patch`], [`snapshot_json_patch`] | 1 or 100 operations |
+//! | diff workloads: before, after and the patch a diff should find | [`diff_edits`], [`Edit`] | 1 to ≈ 9,000 operations |
 //!
 //! Sizes are of the compact serialization (`serde_json::to_string`); the
 //! tests at the bottom of this file keep them in range.
@@ -102,7 +105,7 @@ pub fn deployment_edited() -> Value {
 /// A config-like tree of about 2.5 MB serialized: a snapshot whose
 /// `objects` member maps `"<namespace>/<name>"` to one of
 /// [`LARGE_DOCUMENT_OBJECTS`] Deployments like [`deployment`], each
-/// generated from its own seed.
+/// generated from its own seed. It is [`snapshot`]`(LARGE_DOCUMENT_OBJECTS)`.
 ///
 /// The objects are keyed by name rather than listed in an array so that a
 /// merge patch can reach into one of them (RFC 7396 replaces arrays whole).
@@ -118,19 +121,36 @@ pub fn deployment_edited() -> Value {
 /// ```
 #[must_use]
 pub fn large_document() -> Value {
-    let mut objects = Map::new();
-    for index in 0..LARGE_DOCUMENT_OBJECTS {
+    snapshot(LARGE_DOCUMENT_OBJECTS)
+}
+
+/// A snapshot of `objects` Deployments, about 14.2 KB serialized each
+/// (170 give [`large_document`], 1,700 about 24 MB, 17,000 about 240 MB).
+/// The Deployment at index `i` is the same whatever `objects` is, so
+/// smaller snapshots are prefixes of larger ones (in index order).
+///
+/// # Examples
+///
+/// ```
+/// let doc = patchlaw_benches::snapshot(3);
+/// assert_eq!(doc["objects"].as_object().unwrap().len(), 3);
+/// assert_eq!(doc["objects"]["team-02/svc-002"]["kind"], "Deployment");
+/// ```
+#[must_use]
+pub fn snapshot(objects: usize) -> Value {
+    let mut members = Map::new();
+    for index in 0..objects {
         let namespace = format!("team-{:02}", index % 12);
         let name = format!("svc-{index:03}");
         let mut rng = SplitMix64::new(0x5EED_1000 + index as u64);
         let object = build_deployment(&mut rng, &namespace, &name);
-        objects.insert(format!("{namespace}/{name}"), object);
+        members.insert(format!("{namespace}/{name}"), object);
     }
     json!({
         "apiVersion": "snapshot.example.com/v1",
         "kind": "ClusterSnapshot",
         "metadata": {"name": "prod-eu-1", "generation": 4211},
-        "objects": objects,
+        "objects": members,
     })
 }
 
@@ -150,14 +170,33 @@ pub fn large_document() -> Value {
 #[must_use]
 pub fn large_document_edited() -> Value {
     let mut doc = large_document();
+    edit_snapshot(&mut doc);
+    doc
+}
+
+/// Makes, in place, the small edit of [`large_document_edited`] to a
+/// [`snapshot`] of at least 80 objects (so that it has the Deployment at
+/// [`LARGE_DOCUMENT_EDITED_KEY`]).
+///
+/// # Panics
+///
+/// When the snapshot lacks that Deployment.
+///
+/// # Examples
+///
+/// ```
+/// let mut doc = patchlaw_benches::snapshot(100);
+/// patchlaw_benches::edit_snapshot(&mut doc);
+/// assert_eq!(doc.pointer(patchlaw_benches::LARGE_DOCUMENT_EDITED_POINTERS[0]).unwrap(), 7);
+/// ```
+pub fn edit_snapshot(snapshot: &mut Value) {
     // `get_mut`, not `IndexMut`, which would insert a missing object.
-    let object = doc["objects"]
+    let object = snapshot["objects"]
         .get_mut(LARGE_DOCUMENT_EDITED_KEY)
         .expect("the edited Deployment is in the snapshot");
     object["spec"]["replicas"] = json!(7);
     object["metadata"]["annotations"]["example.com/change-cause"] =
         json!("scale up for the spring sale (OPS-4312)");
-    doc
 }
 
 /// An array of `n` small objects (`id`, `name`, `enabled`, `weight`, `tags`),
@@ -215,6 +254,295 @@ pub fn deep_document(depth: usize) -> Value {
         doc = Value::Object(node);
     }
     doc
+}
+
+/// `value` as an application would have it: parsed from its compact JSON
+/// text.
+///
+/// Benchmarks that traverse two documents use this, so that both (and the
+/// copy a bound compares with) have the memory layout parsing gives. A
+/// large document traverses up to 1.4× slower or faster depending on how
+/// its nodes happen to lie in memory (a clone made while the allocator is
+/// full of holes scatters them): comparing a diff of two clones with `==`
+/// of two differently made clones measures the allocator, not the diff.
+///
+/// # Examples
+///
+/// ```
+/// let doc = patchlaw_benches::deployment();
+/// assert_eq!(patchlaw_benches::reparsed(&doc), doc);
+/// ```
+#[must_use]
+pub fn reparsed(value: &Value) -> Value {
+    let text = serde_json::to_string(value).expect("a Value serializes");
+    serde_json::from_str(&text).expect("its own text parses")
+}
+
+/// A document, an edited copy, and the JSON Patch between them that a
+/// diff should find, known by construction.
+#[derive(Clone, Debug)]
+pub struct Edit {
+    /// The document before the edit.
+    pub from: Value,
+    /// The document after the edit.
+    pub to: Value,
+    /// A JSON Patch (RFC 6902, as JSON) from `from` to `to` that writes
+    /// only what changed: one operation per place the edit changed, and no
+    /// operation rewrites a value the edit left alone. (Replacing the whole
+    /// document is always one operation; this is the smallest patch that
+    /// does not rewrite what is unchanged.)
+    pub minimal: Value,
+}
+
+impl Edit {
+    /// The number of operations of [`Edit::minimal`].
+    #[must_use]
+    pub fn minimal_operations(&self) -> usize {
+        self.minimal.as_array().map_or(0, Vec::len)
+    }
+}
+
+/// The diff workloads of DESIGN.md §6, by name, smallest first (the
+/// benchmark order): `deployment` ([`deployment_edit`]),
+/// `deployment-sidecar` ([`deployment_sidecar_edit`]), `deep`
+/// ([`deep_document_edit`] at depth 100), `long-array`
+/// ([`long_array_edit`] of 10,000 items), `large`
+/// ([`large_document_edit`]) and `large-10pct`
+/// ([`large_document_10pct_edit`]).
+///
+/// # Examples
+///
+/// ```
+/// let names: Vec<_> = patchlaw_benches::diff_edits().into_iter().map(|(name, _)| name).collect();
+/// assert_eq!(names, ["deployment", "deployment-sidecar", "deep", "long-array", "large", "large-10pct"]);
+/// ```
+#[must_use]
+pub fn diff_edits() -> Vec<(&'static str, Edit)> {
+    vec![
+        ("deployment", deployment_edit()),
+        ("deployment-sidecar", deployment_sidecar_edit()),
+        ("deep", deep_document_edit(100)),
+        ("long-array", long_array_edit(10_000)),
+        ("large", large_document_edit()),
+        ("large-10pct", large_document_10pct_edit()),
+    ]
+}
+
+/// [`deployment`] and [`deployment_edited`]: three operations, two
+/// `replace`s and the `add` of the appended environment variable.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(patchlaw_benches::deployment_edit().minimal_operations(), 3);
+/// ```
+#[must_use]
+pub fn deployment_edit() -> Edit {
+    let to = deployment_edited();
+    let at = |pointer: &str| to.pointer(pointer).cloned().unwrap_or_default();
+    let [replicas, image, env] = DEPLOYMENT_EDITED_POINTERS else {
+        unreachable!("three pointers")
+    };
+    let var = env.trim_end_matches("/value");
+    let minimal = json!([
+        {"op": "replace", "path": replicas, "value": at(replicas)},
+        {"op": "replace", "path": image, "value": at(image)},
+        {"op": "add", "path": var, "value": at(var)},
+    ]);
+    Edit {
+        from: deployment(),
+        to,
+        minimal,
+    }
+}
+
+/// The pointer of the sidecar container [`deployment_sidecar`] inserts.
+pub const DEPLOYMENT_SIDECAR_POINTER: &str = "/spec/template/spec/containers/0";
+
+/// [`deployment`] with a sidecar container (an Envoy-like proxy with
+/// its own ports, environment, mounts and probes) inserted before the
+/// others, at [`DEPLOYMENT_SIDECAR_POINTER`], as an admission webhook
+/// would.
+///
+/// # Examples
+///
+/// ```
+/// let doc = patchlaw_benches::deployment_sidecar();
+/// assert_eq!(doc["spec"]["template"]["spec"]["containers"][0]["name"], "istio-proxy");
+/// assert_eq!(doc["spec"]["template"]["spec"]["containers"].as_array().unwrap().len(), 5);
+/// ```
+#[must_use]
+pub fn deployment_sidecar() -> Value {
+    let mut doc = deployment();
+    let mut rng = SplitMix64::new(0x5EED_0002);
+    let mut sidecar = build_container(&mut rng, "shop-api", "istio-proxy", 4);
+    sidecar["image"] = json!("docker.io/istio/proxyv2:1.24.1");
+    if let Value::Array(containers) = &mut doc["spec"]["template"]["spec"]["containers"] {
+        containers.insert(0, sidecar);
+    }
+    doc
+}
+
+/// [`deployment`] and [`deployment_sidecar`]: one `add` of the whole
+/// sidecar container.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(patchlaw_benches::deployment_sidecar_edit().minimal_operations(), 1);
+/// ```
+#[must_use]
+pub fn deployment_sidecar_edit() -> Edit {
+    let to = deployment_sidecar();
+    let sidecar = to.pointer(DEPLOYMENT_SIDECAR_POINTER).cloned();
+    let minimal = json!([{"op": "add", "path": DEPLOYMENT_SIDECAR_POINTER, "value": sidecar}]);
+    Edit {
+        from: deployment(),
+        to,
+        minimal,
+    }
+}
+
+/// [`large_document`] and [`large_document_edited`]: two `replace`s.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(patchlaw_benches::large_document_edit().minimal_operations(), 2);
+/// ```
+#[must_use]
+pub fn large_document_edit() -> Edit {
+    let from = large_document();
+    let mut to = from.clone();
+    edit_snapshot(&mut to);
+    let minimal = LARGE_DOCUMENT_EDITED_POINTERS
+        .iter()
+        .map(|pointer| json!({"op": "replace", "path": pointer, "value": to.pointer(pointer)}))
+        .collect();
+    Edit { from, to, minimal }
+}
+
+/// [`large_document`] with about 10% of its leaf values changed (one in
+/// ten, chosen by a seeded generator): strings get a `*` appended,
+/// numbers grow by one, booleans flip; `null`s stay. The patch that
+/// rewrites only what changed is one `replace` per changed leaf, in
+/// document order.
+///
+/// # Examples
+///
+/// ```
+/// let edit = patchlaw_benches::large_document_10pct_edit();
+/// assert!(edit.minimal_operations() > 5_000);
+/// ```
+#[must_use]
+pub fn large_document_10pct_edit() -> Edit {
+    let from = large_document();
+    let mut to = from.clone();
+    let mut rng = SplitMix64::new(0x5EED_4000);
+    let mut minimal = Vec::new();
+    change_leaves(&mut to, &mut String::new(), &mut rng, 10, &mut minimal);
+    Edit {
+        from,
+        to,
+        minimal: Value::Array(minimal),
+    }
+}
+
+/// Changes about one in `one_in` of the leaves under `value` (at
+/// `pointer`), recording a `replace` for each in `log`.
+fn change_leaves(
+    value: &mut Value,
+    pointer: &mut String,
+    rng: &mut SplitMix64,
+    one_in: u64,
+    log: &mut Vec<Value>,
+) {
+    let children: Vec<(String, &mut Value)> = match value {
+        Value::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .map(|(i, v)| (i.to_string(), v))
+            .collect(),
+        Value::Object(members) => members.iter_mut().map(|(k, v)| (escape(k), v)).collect(),
+        _ => return,
+    };
+    for (token, child) in children {
+        let len = pointer.len();
+        pointer.push('/');
+        pointer.push_str(&token);
+        if changeable(child) {
+            if rng.below(one_in) == 0 {
+                *child = match &*child {
+                    Value::String(s) => json!(format!("{s}*")),
+                    Value::Bool(b) => json!(!b),
+                    Value::Number(n) => match n.as_u64() {
+                        Some(u) => json!(u + 1),
+                        None => json!(n.as_f64().unwrap_or_default() + 1.0),
+                    },
+                    other => other.clone(),
+                };
+                log.push(json!({"op": "replace", "path": pointer.as_str(), "value": child}));
+            }
+        } else {
+            change_leaves(child, pointer, rng, one_in, log);
+        }
+        pointer.truncate(len);
+    }
+}
+
+/// A leaf [`change_leaves`] may change: a string, number or boolean.
+fn changeable(value: &Value) -> bool {
+    matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// [`long_array`]`(n)` and the same with one new item inserted in the
+/// middle, at index `n / 2`: one `add`.
+///
+/// # Examples
+///
+/// ```
+/// let edit = patchlaw_benches::long_array_edit(10);
+/// assert_eq!(edit.minimal[0]["path"], "/5");
+/// assert_eq!(edit.to.as_array().unwrap().len(), 11);
+/// ```
+#[must_use]
+pub fn long_array_edit(n: usize) -> Edit {
+    let from = long_array(n);
+    let mut to = from.clone();
+    let item = json!({
+        "id": n,
+        "name": "item-inserted",
+        "enabled": true,
+        "weight": 12.5,
+        "tags": ["inserted", "middle"],
+    });
+    if let Value::Array(items) = &mut to {
+        items.insert(n / 2, item.clone());
+    }
+    let minimal = json!([{"op": "add", "path": format!("/{}", n / 2), "value": item}]);
+    Edit { from, to, minimal }
+}
+
+/// [`deep_document`]`(depth)` and the same with the innermost `name`
+/// changed: one `replace`, `depth` tokens deep.
+///
+/// # Examples
+///
+/// ```
+/// let edit = patchlaw_benches::deep_document_edit(3);
+/// assert_eq!(edit.minimal[0]["path"], "/child/child/name");
+/// ```
+#[must_use]
+pub fn deep_document_edit(depth: usize) -> Edit {
+    let from = deep_document(depth);
+    let mut to = from.clone();
+    let path = format!("{}/name", "/child".repeat(depth.saturating_sub(1)));
+    let value = json!(format!("node-{}-renamed", depth.saturating_sub(1)));
+    if let Some(name) = to.pointer_mut(&path) {
+        *name = value.clone();
+    }
+    let minimal = json!([{"op": "replace", "path": path, "value": value}]);
+    Edit { from, to, minimal }
 }
 
 /// The number of Deployments of [`large_document`] that
@@ -275,18 +603,43 @@ pub fn deployment_json_patch(operations: usize) -> Value {
 /// ```
 #[must_use]
 pub fn large_document_json_patch(operations: usize) -> Value {
-    let doc = large_document();
-    let prefixes: Vec<String> = doc["objects"]
-        .as_object()
-        .map(|objects| {
-            objects
-                .keys()
-                .step_by(LARGE_DOCUMENT_OBJECTS / LARGE_DOCUMENT_JSON_PATCH_OBJECTS)
-                .map(|key| format!("/objects/{}", escape(key)))
-                .collect()
-        })
-        .unwrap_or_default();
-    json_patch_for(&doc, &prefixes, operations, 0x5EED_3001)
+    snapshot_json_patch(&large_document(), operations)
+}
+
+/// The JSON Patch of [`large_document_json_patch`] for any [`snapshot`]:
+/// `operations` operations spread over [`LARGE_DOCUMENT_JSON_PATCH_OBJECTS`]
+/// of its Deployments, evenly spaced in key order. For
+/// [`large_document`] it is [`large_document_json_patch`]`(operations)`.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::json_patch::Patch;
+///
+/// let mut doc = patchlaw_benches::snapshot(30);
+/// let patch = Patch::from_value(&patchlaw_benches::snapshot_json_patch(&doc, 100))?;
+/// patch.apply(&mut doc)?;
+/// # Ok::<(), patchlaw::Error>(())
+/// ```
+#[must_use]
+pub fn snapshot_json_patch(snapshot: &Value, operations: usize) -> Value {
+    let objects = snapshot["objects"].as_object();
+    let count = objects.map_or(0, Map::len);
+    let step = (count / LARGE_DOCUMENT_JSON_PATCH_OBJECTS).max(1);
+    // Only the Deployments edited, so that building the patch does not
+    // copy a snapshot of hundreds of megabytes.
+    let chosen: Map<String, Value> = objects
+        .into_iter()
+        .flatten()
+        .step_by(step)
+        .map(|(key, object)| (key.clone(), object.clone()))
+        .collect();
+    let prefixes: Vec<String> = chosen
+        .keys()
+        .map(|key| format!("/objects/{}", escape(key)))
+        .collect();
+    let edited = json!({ "objects": chosen });
+    json_patch_for(&edited, &prefixes, operations, 0x5EED_3001)
 }
 
 /// Builds `operations` operations editing the Deployments at `prefixes` in
@@ -963,6 +1316,81 @@ mod tests {
             "{objects:?}"
         );
         assert_eq!(deployment_json_patch(100), deployment_json_patch(100));
+    }
+
+    #[test]
+    fn minimal_patches_turn_from_into_to() {
+        for (name, edit) in diff_edits() {
+            assert_ne!(edit.from, edit.to, "{name}");
+            let patch = patchlaw::json_patch::Patch::from_value(&edit.minimal).expect(name);
+            assert_eq!(patch.len(), edit.minimal_operations(), "{name}");
+            let mut doc = edit.from.clone();
+            patch.apply(&mut doc).expect(name);
+            assert!(doc == edit.to, "{name}");
+            // The peer agrees.
+            let theirs: json_patch::Patch =
+                serde_json::from_value(edit.minimal.clone()).expect(name);
+            let mut doc = edit.from.clone();
+            json_patch::patch(&mut doc, &theirs).expect(name);
+            assert!(doc == edit.to, "{name}");
+        }
+    }
+
+    fn leaves(value: &Value) -> usize {
+        match value {
+            Value::Array(items) => items.iter().map(leaves).sum(),
+            Value::Object(members) => members.values().map(leaves).sum(),
+            Value::Null => 0,
+            _ => 1,
+        }
+    }
+
+    #[test]
+    fn ten_percent_edit_changes_about_a_tenth_of_the_leaves() {
+        let edit = large_document_10pct_edit();
+        let (changed, total) = (edit.minimal_operations(), leaves(&edit.from));
+        assert!(
+            (total / 12..=total / 8).contains(&changed),
+            "{changed} of {total}"
+        );
+        assert_eq!(leaves(&edit.to), total);
+    }
+
+    #[test]
+    fn sidecar_and_small_edits_are_one_or_few_operations() {
+        assert_eq!(deployment_edit().minimal_operations(), 3);
+        assert_eq!(deployment_sidecar_edit().minimal_operations(), 1);
+        assert_eq!(large_document_edit().minimal_operations(), 2);
+        assert_eq!(long_array_edit(10_000).minimal_operations(), 1);
+        let deep = deep_document_edit(100);
+        assert_eq!(deep.minimal_operations(), 1);
+        let path = deep.minimal[0]["path"].as_str().unwrap_or_default();
+        assert_eq!(path.matches('/').count(), 100);
+    }
+
+    #[test]
+    fn snapshots_grow_by_whole_deployments() {
+        let small = snapshot(3);
+        let larger = snapshot(5);
+        for (key, object) in small["objects"].as_object().into_iter().flatten() {
+            assert_eq!(larger["objects"].get(key), Some(object), "{key}");
+        }
+        assert_eq!(snapshot(LARGE_DOCUMENT_OBJECTS), large_document());
+        let n = size(&snapshot(10));
+        assert!((130_000..=160_000).contains(&n), "{n} bytes");
+    }
+
+    #[test]
+    fn snapshot_json_patches_apply_again_to_their_result() {
+        let doc = snapshot(40);
+        let patch = patchlaw::json_patch::Patch::from_value(&snapshot_json_patch(&doc, 100))
+            .expect("a valid patch");
+        let mut once = doc.clone();
+        patch.apply(&mut once).expect("applies");
+        let mut twice = once.clone();
+        patch.apply(&mut twice).expect("applies again");
+        assert_eq!(twice, once);
+        assert_eq!(shape(&once), shape(&doc));
     }
 
     #[test]

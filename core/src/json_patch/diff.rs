@@ -385,7 +385,7 @@ impl<'a> Differ<'a> {
             Some((old_hashes, new_hashes)) => old_hashes[i] == new_hashes[j] && old[i] == new[j],
             None => limits::equal_within(&old[i], &new[j], budget).unwrap_or(false),
         };
-        let matches = lcs(old.len(), new.len(), self.options.max_edit_distance, &same);
+        let matches = lcs(old.len(), new.len(), self.options.max_edit_distance, same);
         let mut used = vec![false; old.len()];
         let matched = matches.is_some();
         for (i, j) in matches.unwrap_or_default() {
@@ -672,7 +672,7 @@ mod tests {
 
     fn common(a: &str, b: &str, cap: usize) -> Option<String> {
         let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-        lcs(a.len(), b.len(), cap, &|i, j| a[i] == b[j]).map(|pairs| {
+        lcs(a.len(), b.len(), cap, |i, j| a[i] == b[j]).map(|pairs| {
             assert!(pairs.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 < w[1].1));
             pairs
                 .iter()
