@@ -302,3 +302,24 @@ fn unrelated_long_arrays_are_bounded() {
         .unwrap();
     assert_eq!(doc, b);
 }
+
+/// Regression (found by the `differential` fuzz target, where the
+/// `json-patch` crate panics while rolling back): an `add` under a member
+/// that a later failing `move` would carry away is rolled back exactly.
+#[test]
+fn regression_failed_move_after_add_rolls_back() {
+    let doc = json!({"a": {}});
+    let patch = json!([
+        {"op": "add", "path": "/a/b", "value": {}},
+        {"op": "move", "from": "/a", "path": "/froma/b/c"},
+    ]);
+    law::atomic(&doc, &patch, Limits::new()).unwrap();
+    let err = Patch::from_value(&patch)
+        .unwrap()
+        .apply(&mut doc.clone())
+        .unwrap_err();
+    assert_eq!(
+        (err.kind().code(), err.op_index()),
+        ("path-not-found", Some(1))
+    );
+}
