@@ -439,16 +439,20 @@ fn compose_at<'a>(
             "the second patch merges an object where the first sets a non-object value",
         ));
     };
-    let mut composed = earlier.clone();
-    for (name, value) in later {
-        let merged = match (earlier.get(name), value) {
-            (Some(set @ Value::Object(_)), Value::Object(_)) => {
+    // Built member by member: cloning `earlier` whole and then replacing
+    // the members `later` touches would copy those subtrees at every level
+    // (quadratic in the depth).
+    let mut composed = Map::new();
+    for (name, set) in earlier {
+        let merged = match (set, later.get(name)) {
+            (_, None) => set.clone(),
+            (Value::Object(_), Some(value @ Value::Object(_))) => {
                 path.push(name);
                 let nested = compose_at(set, value, path)?;
                 path.pop();
                 nested
             }
-            (Some(set), Value::Object(_)) => {
+            (_, Some(Value::Object(_))) => {
                 path.push(name);
                 let what = if set.is_null() {
                     "deletes"
@@ -460,9 +464,14 @@ fn compose_at<'a>(
                     &format!("the second patch merges an object where the first {what}"),
                 ));
             }
-            (_, value) => value.clone(),
+            (_, Some(value)) => value.clone(),
         };
         composed.insert(name.clone(), merged);
+    }
+    for (name, value) in later {
+        if !earlier.contains_key(name) {
+            composed.insert(name.clone(), value.clone());
+        }
     }
     Ok(Value::Object(composed))
 }
