@@ -99,7 +99,9 @@ def main(argv):
         # criterion: keep the last summary's.
         previous = results_dir / "latest.json"
         if previous.exists():
-            patch_sizes = json.loads(previous.read_text()).get("patch_sizes", {})
+            last = json.loads(previous.read_text())
+            patch_sizes = last.get("patch_sizes", {})
+            cargo_args = cargo_args or last.get("cargo_bench_args", [])
 
     medians = read_medians(criterion_dir, since)
     if not medians:

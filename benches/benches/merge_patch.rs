@@ -344,8 +344,9 @@ fn compose(c: &mut Criterion) {
     // Built one at a time, the large one last, and this group runs first:
     // compose allocates and frees many small maps, and glibc's malloc
     // gets slow at that once earlier workloads have fragmented the heap
-    // (`deployment/patchlaw` measured 330 µs after the other groups' setup,
-    // 76 µs on a fresh heap; 42% of it in `_int_malloc`).
+    // (an earlier compose, which cloned more, measured 4× slower on
+    // `deployment` after the other groups' setup than on a fresh heap,
+    // 42% of it in `_int_malloc`).
     let workloads: [fn() -> Composition; 3] = [
         Composition::deployment,
         Composition::deep,
