@@ -119,7 +119,6 @@ impl Error {
         self
     }
 
-    #[allow(dead_code)] // used by multi-operation patches
     pub(crate) fn with_op_index(mut self, index: usize) -> Self {
         self.inner.op_index = Some(index);
         self

@@ -288,18 +288,15 @@ fn diff_objects<'a>(
     }
     for (name, new) in b {
         path.push(name);
-        let member = match a.get(name) {
-            Some(Value::Object(x)) if new.is_object() => {
-                let Value::Object(y) = new else {
-                    unreachable!()
-                };
+        let member = match (a.get(name), new) {
+            (Some(Value::Object(x)), Value::Object(y)) => {
                 if path.len() >= max_depth {
                     return Err(limits::depth_exceeded(max_depth, path.iter().copied()));
                 }
                 let nested = diff_objects(x, y, path, max_depth)?;
                 (!nested.is_empty()).then_some(Value::Object(nested))
             }
-            Some(old) => {
+            (Some(old), _) => {
                 let budget = max_depth - path.len();
                 let same = limits::equal_within(old, new, budget)
                     .map_err(|()| limits::depth_exceeded(max_depth, path.iter().copied()))?;
@@ -309,7 +306,7 @@ fn diff_objects<'a>(
                     Some(as_member_patch(new, path, max_depth, false)?)
                 }
             }
-            None => Some(as_member_patch(new, path, max_depth, false)?),
+            (None, _) => Some(as_member_patch(new, path, max_depth, false)?),
         };
         if let Some(member) = member {
             patch.insert(name.clone(), member);
