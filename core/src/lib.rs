@@ -10,6 +10,7 @@
 //! | [`pointer`](mod@pointer) | JSON Pointer: [`PointerBuf`], [`Pointer`] | [RFC 6901](https://www.rfc-editor.org/rfc/rfc6901) |
 //! | [`merge_patch`] | JSON Merge Patch: apply, diff, compose | [RFC 7396](https://www.rfc-editor.org/rfc/rfc7396) |
 //! | [`json_patch`] | JSON Patch: [`Patch`](json_patch::Patch), atomic apply, inverse | [RFC 6902](https://www.rfc-editor.org/rfc/rfc6902) |
+//! | [`strategic`] | Kubernetes strategic merge patch: [`Schema`](strategic::Schema), apply | `k8s.io/apimachinery` `strategicpatch` |
 //! | [`limits`] | [`Limits`] for untrusted input | |
 //! | [`error`] | [`Error`], [`ErrorKind`] and stable error codes | |
 //!
@@ -87,6 +88,7 @@ pub mod limits;
 pub mod merge_patch;
 mod order;
 pub mod pointer;
+pub mod strategic;
 
 pub use error::{Error, ErrorKind};
 pub use limits::Limits;

@@ -1,0 +1,180 @@
+//! The built-in schemas of the core Kubernetes kinds.
+//!
+//! Only fields with patch metadata are listed; every other field merges
+//! (objects) or is replaced whole (lists), which is what Kubernetes does for
+//! a field without metadata. The table is checked field by field against
+//! the published Kubernetes OpenAPI schemas by the crate's tests.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::schema::{Field, Schema, SchemaBuilder};
+
+/// The kinds of the table, as `(apiVersion, kind)`.
+pub(crate) const KINDS: &[(&str, &str)] = &[
+    ("v1", "Pod"),
+    ("v1", "PodTemplate"),
+    ("v1", "ReplicationController"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
+    ("apps/v1", "ReplicaSet"),
+    ("batch/v1", "Job"),
+    ("batch/v1", "CronJob"),
+    ("v1", "Service"),
+    ("v1", "ConfigMap"),
+    ("v1", "Secret"),
+    ("v1", "ServiceAccount"),
+    ("networking.k8s.io/v1", "Ingress"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "Node"),
+    ("v1", "Namespace"),
+    ("rbac.authorization.k8s.io/v1", "Role"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+];
+
+/// `ObjectMeta`.
+const OBJECT_META: &[(&str, Meta)] = &[
+    ("/finalizers", Meta::Primitives),
+    ("/ownerReferences", Meta::Merge("uid")),
+];
+
+/// `Container` and `EphemeralContainer`.
+const CONTAINER: &[(&str, Meta)] = &[
+    ("/ports", Meta::Merge("containerPort")),
+    ("/env", Meta::Merge("name")),
+    ("/volumeMounts", Meta::Merge("mountPath")),
+    ("/volumeDevices", Meta::Merge("devicePath")),
+];
+
+/// `PodSpec`, without its containers.
+const POD_SPEC: &[(&str, Meta)] = &[
+    ("/volumes", Meta::MergeRetainKeys("name")),
+    ("/initContainers", Meta::Merge("name")),
+    ("/containers", Meta::Merge("name")),
+    ("/ephemeralContainers", Meta::Merge("name")),
+    ("/imagePullSecrets", Meta::Merge("name")),
+    ("/hostAliases", Meta::Merge("ip")),
+    ("/topologySpreadConstraints", Meta::Merge("topologyKey")),
+    ("/resourceClaims", Meta::MergeRetainKeys("name")),
+    ("/schedulingGates", Meta::Merge("name")),
+];
+
+const POD_STATUS: &[(&str, Meta)] = &[
+    ("/conditions", Meta::Merge("type")),
+    ("/podIPs", Meta::Merge("ip")),
+    ("/hostIPs", Meta::Merge("ip")),
+    ("/resourceClaimStatuses", Meta::MergeRetainKeys("name")),
+];
+
+const CONDITIONS: &[(&str, Meta)] = &[("/conditions", Meta::Merge("type"))];
+
+#[derive(Clone, Copy)]
+enum Meta {
+    Merge(&'static str),
+    MergeRetainKeys(&'static str),
+    Primitives,
+    RetainKeys,
+}
+
+impl Meta {
+    fn field(self) -> Field {
+        match self {
+            Meta::Merge(key) => Field::merge(key),
+            Meta::MergeRetainKeys(key) => Field::merge(key).with_retain_keys(true),
+            Meta::Primitives => Field::merge_primitives(),
+            Meta::RetainKeys => Field::new().with_retain_keys(true),
+        }
+    }
+}
+
+struct Table {
+    builder: SchemaBuilder,
+}
+
+impl Table {
+    fn new() -> Table {
+        Table {
+            builder: Schema::builder(),
+        }
+        .with("/metadata", OBJECT_META)
+    }
+
+    fn with(mut self, prefix: &str, fields: &[(&str, Meta)]) -> Table {
+        for (path, meta) in fields {
+            self.builder = self.builder.field(&format!("{prefix}{path}"), meta.field());
+        }
+        self
+    }
+
+    /// A pod template (metadata and spec) at `prefix`.
+    fn with_pod_template(self, prefix: &str) -> Table {
+        let spec = format!("{prefix}/spec");
+        self.with(&format!("{prefix}/metadata"), OBJECT_META)
+            .with_pod_spec(&spec)
+    }
+
+    fn with_pod_spec(self, spec: &str) -> Table {
+        let mut table = self.with(spec, POD_SPEC);
+        for list in ["initContainers", "containers", "ephemeralContainers"] {
+            table = table.with(&format!("{spec}/{list}"), CONTAINER);
+        }
+        table
+    }
+
+    fn build(self) -> Schema {
+        self.builder.build().unwrap_or_else(|_| Schema::empty())
+    }
+}
+
+fn build(kind: &str) -> Schema {
+    let table = Table::new();
+    let table = match kind {
+        "Pod" => table.with_pod_spec("/spec").with("/status", POD_STATUS),
+        "PodTemplate" => table.with_pod_template("/template"),
+        "ReplicationController" => table
+            .with_pod_template("/spec/template")
+            .with("/status", CONDITIONS),
+        "Deployment" => table
+            .with_pod_template("/spec/template")
+            .with("/spec", &[("/strategy", Meta::RetainKeys)])
+            .with("/status", CONDITIONS),
+        "StatefulSet" | "DaemonSet" | "ReplicaSet" => table
+            .with_pod_template("/spec/template")
+            .with("/status", CONDITIONS),
+        "Job" => table
+            .with_pod_template("/spec/template")
+            .with("/status", CONDITIONS),
+        "CronJob" => table.with_pod_template("/spec/jobTemplate/spec/template"),
+        "Service" => table.with("/spec", &[("/ports", Meta::Merge("port"))]),
+        "ServiceAccount" => table.with("", &[("/secrets", Meta::Merge("name"))]),
+        "Node" => table
+            .with("/spec", &[("/podCIDRs", Meta::Primitives)])
+            .with(
+                "/status",
+                &[
+                    ("/conditions", Meta::Merge("type")),
+                    ("/addresses", Meta::Merge("type")),
+                ],
+            ),
+        "Namespace" | "PersistentVolumeClaim" => table.with("/status", CONDITIONS),
+        _ => table,
+    };
+    table.build()
+}
+
+/// The built-in schema of `apiVersion`/`kind`.
+pub(crate) fn lookup(api_version: &str, kind: &str) -> Option<Schema> {
+    static SCHEMAS: OnceLock<HashMap<(&str, &str), Schema>> = OnceLock::new();
+    SCHEMAS
+        .get_or_init(|| {
+            KINDS
+                .iter()
+                .map(|&(version, kind)| ((version, kind), build(kind)))
+                .collect()
+        })
+        .get(&(api_version, kind))
+        .cloned()
+}

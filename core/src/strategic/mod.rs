@@ -1,0 +1,194 @@
+//! Kubernetes strategic merge patch, as `k8s.io/apimachinery`'s
+//! `strategicpatch` applies it (Kubernetes v1.32), quirks included.
+//!
+//! A strategic merge patch is a JSON merge patch whose lists can merge
+//! element by element. Which lists merge, and by which key, is patch
+//! metadata: the [`Schema`]. Directives in the patch say what plain data
+//! cannot:
+//!
+//! | directive | where | effect |
+//! |---|---|---|
+//! | `"$patch": "replace"` | in a map | the map becomes the patch's map without `$patch` |
+//! | `"$patch": "delete"` | in a map | the map becomes `{}` |
+//! | `{"$patch": "replace"}` | as a list element | the list becomes the patch's other elements |
+//! | `{"$patch": "delete", <key>: v}` | as a list element | every element with merge key `v` goes |
+//! | `"$retainKeys": [..]` | in a map | members not listed are removed |
+//! | `"$deleteFromPrimitiveList/<f>": [..]` | beside `f` | the values are removed from the primitive list `f` |
+//! | `"$setElementOrder/<f>": [..]` | beside `f` | the merged list `f` takes this relative order |
+//!
+//! `"$patch": "merge"` is rejected, as Kubernetes rejects it
+//! ([`ErrorKind::InvalidDirective`](crate::ErrorKind::InvalidDirective)).
+//! The exact rules — list order, duplicates, what happens to directives in
+//! elements that are new to the target — are in the repository's
+//! `spec/40-strategic.md`.
+//!
+//! # Examples
+//!
+//! ```
+//! use patchlaw::strategic::{self, Schema};
+//! use serde_json::json;
+//!
+//! let mut deployment = json!({
+//!     "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"},
+//!     "spec": {"template": {"spec": {"containers": [
+//!         {"name": "app", "image": "app:1"},
+//!         {"name": "proxy", "image": "envoy:1"},
+//!     ]}}},
+//! });
+//! let schema = Schema::builtin("apps/v1", "Deployment").unwrap();
+//! let patch = json!({"spec": {"template": {"spec": {"containers": [
+//!     {"name": "app", "image": "app:2"},
+//!     {"name": "proxy", "$patch": "delete"},
+//! ]}}}});
+//! strategic::apply(&mut deployment, &patch, &schema)?;
+//! assert_eq!(
+//!     deployment["spec"]["template"]["spec"]["containers"],
+//!     json!([{"name": "app", "image": "app:2"}])
+//! );
+//! # Ok::<(), patchlaw::Error>(())
+//! ```
+
+mod apply;
+mod builtin;
+pub mod directive;
+mod list_order;
+mod schema;
+
+pub use schema::{Field, Schema, SchemaBuilder, Strategy};
+
+use serde_json::Value;
+
+use crate::error::Error;
+use crate::limits::Limits;
+
+/// Applies the strategic merge patch `patch` to `doc` in place, with the
+/// default [`Limits`].
+///
+/// `doc` must be an object (or `null`, which counts as `{}`), and so must
+/// `patch`. On error `doc` is left exactly as it was.
+///
+/// # Errors
+///
+/// - [`ErrorKind::InvalidDirective`](crate::ErrorKind::InvalidDirective): a
+///   `$patch` value other than `replace` or `delete` (in lists: `delete` or
+///   a lone `replace`), a malformed `$retainKeys`, `$setElementOrder/` or
+///   `$deleteFromPrimitiveList/` directive, a patch member a `$retainKeys`
+///   does not list, or a patch list whose order contradicts its
+///   `$setElementOrder`;
+/// - [`ErrorKind::MissingMergeKey`](crate::ErrorKind::MissingMergeKey): an
+///   element of a merged list of objects, in the patch or in the document,
+///   without its merge key;
+/// - [`ErrorKind::InvalidPatch`](crate::ErrorKind::InvalidPatch): `doc` or
+///   `patch` not an object, or lists that cannot merge (lists of lists,
+///   elements of different types, objects in a merge list without a merge
+///   key, merge key values that are objects or arrays);
+/// - [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded): `patch`
+///   nested deeper than the depth limit.
+///
+/// The error's [`pointer`](Error::pointer) names the place in the document.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{self, Field, Schema};
+/// use patchlaw::ErrorKind;
+/// use serde_json::json;
+///
+/// let schema = Schema::builder().field("/spec/containers", Field::merge("name")).build()?;
+/// let mut pod = json!({"spec": {"containers": [{"name": "a", "image": "a:1"}]}});
+/// strategic::apply(&mut pod, &json!({"spec": {"containers": [{"name": "b", "image": "b:1"}]}}), &schema)?;
+/// assert_eq!(pod["spec"]["containers"], json!([{"name": "b", "image": "b:1"}, {"name": "a", "image": "a:1"}]));
+///
+/// let err = strategic::apply(&mut pod, &json!({"spec": {"containers": [{"image": "c"}]}}), &schema)
+///     .unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::MissingMergeKey);
+/// assert_eq!(err.pointer(), Some("/spec/containers"));
+/// # Ok::<(), patchlaw::Error>(())
+/// ```
+pub fn apply(doc: &mut Value, patch: &Value, schema: &Schema) -> Result<(), Error> {
+    apply_with_limits(doc, patch, schema, Limits::new())
+}
+
+/// Applies `patch` to `doc` in place, with explicit [`Limits`].
+///
+/// # Errors
+///
+/// As [`apply`].
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{self, Schema};
+/// use patchlaw::{ErrorKind, Limits};
+/// use serde_json::json;
+///
+/// let mut doc = json!({});
+/// let err = strategic::apply_with_limits(&mut doc, &json!({"a": {"b": {}}}), &Schema::empty(), Limits::new().max_depth(2))
+///     .unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::LimitExceeded);
+/// assert_eq!(doc, json!({}));
+/// ```
+pub fn apply_with_limits(
+    doc: &mut Value,
+    patch: &Value,
+    schema: &Schema,
+    limits: Limits,
+) -> Result<(), Error> {
+    apply::apply(doc, patch, schema, limits)
+}
+
+impl Schema {
+    /// The built-in schema of a core Kubernetes kind, by `apiVersion` and
+    /// `kind`: Pod, PodTemplate, ReplicationController, Deployment,
+    /// StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Service, ConfigMap,
+    /// Secret, ServiceAccount, Ingress, PersistentVolumeClaim, Node,
+    /// Namespace and the RBAC kinds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::Schema;
+    ///
+    /// let pod = Schema::builtin("v1", "Pod").unwrap();
+    /// assert_eq!(pod.lookup("/spec/containers/ports")?.unwrap().merge_key(), Some("containerPort"));
+    /// assert!(pod.lookup("/spec/tolerations")?.is_none()); // atomic
+    /// assert!(Schema::builtin("example.com/v1", "Widget").is_none());
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    #[must_use]
+    pub fn builtin(api_version: &str, kind: &str) -> Option<Schema> {
+        builtin::lookup(api_version, kind)
+    }
+
+    /// The built-in schema for an object, by its own `apiVersion` and `kind`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::Schema;
+    /// use serde_json::json;
+    ///
+    /// let schema = Schema::builtin_for(&json!({"apiVersion": "v1", "kind": "Service"})).unwrap();
+    /// assert_eq!(schema.lookup("/spec/ports")?.unwrap().merge_key(), Some("port"));
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    #[must_use]
+    pub fn builtin_for(object: &Value) -> Option<Schema> {
+        let api_version = object.get("apiVersion")?.as_str()?;
+        let kind = object.get("kind")?.as_str()?;
+        Schema::builtin(api_version, kind)
+    }
+
+    /// Every `(apiVersion, kind)` of the built-in table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let kinds = patchlaw::strategic::Schema::builtin_kinds();
+    /// assert!(kinds.contains(&("apps/v1", "Deployment")));
+    /// ```
+    #[must_use]
+    pub fn builtin_kinds() -> &'static [(&'static str, &'static str)] {
+        builtin::KINDS
+    }
+}

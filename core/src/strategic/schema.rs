@@ -1,0 +1,859 @@
+//! Patch metadata: which lists merge, by which key, and which values are
+//! replaced whole.
+//!
+//! A [`Schema`] is a graph of object types. Each type has fields; each field
+//! carries the [`Field`] metadata Kubernetes declares with
+//! `x-kubernetes-patch-strategy` and `x-kubernetes-patch-merge-key` (in Go:
+//! the `patchStrategy` and `patchMergeKey` struct tags), and points to the
+//! type of its value — for a list, the type of its elements. A field the
+//! schema does not know has no metadata: its objects merge and its lists are
+//! replaced whole, as in RFC 7396.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::pointer::PointerBuf;
+
+/// A field's patch strategy, `x-kubernetes-patch-strategy` without
+/// `retainKeys` (which [`Field::retain_keys`] carries).
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::Strategy;
+///
+/// assert_eq!(Strategy::default(), Strategy::Default);
+/// assert_eq!(Strategy::Merge.name(), "merge");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Strategy {
+    /// No strategy: objects merge member by member, lists are atomic
+    /// (replaced whole).
+    #[default]
+    Default,
+    /// `merge`: a list merges with the live list — element by element by
+    /// the merge key for objects, as a duplicate-free union for primitives.
+    Merge,
+    /// `replace`: the value, an object too, is replaced whole.
+    Replace,
+}
+
+impl Strategy {
+    /// The strategy's name in `x-kubernetes-patch-strategy` (`""` for
+    /// [`Strategy::Default`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw::strategic::Strategy::Replace.name(), "replace");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Strategy::Default => "",
+            Strategy::Merge => "merge",
+            Strategy::Replace => "replace",
+        }
+    }
+}
+
+/// The patch metadata of one field.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{Field, Strategy};
+///
+/// let volumes = Field::merge("name").with_retain_keys(true);
+/// assert_eq!(volumes.strategy(), Strategy::Merge);
+/// assert_eq!(volumes.merge_key(), Some("name"));
+/// assert!(volumes.retain_keys());
+/// assert_eq!(volumes.to_strategy_string(), "merge,retainKeys");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Field {
+    strategy: Strategy,
+    retain_keys: bool,
+    merge_key: Option<Box<str>>,
+}
+
+impl Field {
+    /// A field without metadata.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw::strategic::Field::new().merge_key(), None);
+    /// ```
+    #[must_use]
+    pub const fn new() -> Field {
+        Field {
+            strategy: Strategy::Default,
+            retain_keys: false,
+            merge_key: None,
+        }
+    }
+
+    /// A `merge` list of objects keyed by `merge_key` (`containers` by
+    /// `name`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw::strategic::Field::merge("name").merge_key(), Some("name"));
+    /// ```
+    #[must_use]
+    pub fn merge(merge_key: &str) -> Field {
+        Field::new()
+            .with_strategy(Strategy::Merge)
+            .with_merge_key(merge_key)
+    }
+
+    /// A `merge` list of primitives (`finalizers`): a duplicate-free union.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw::strategic::Field::merge_primitives().merge_key(), None);
+    /// ```
+    #[must_use]
+    pub fn merge_primitives() -> Field {
+        Field::new().with_strategy(Strategy::Merge)
+    }
+
+    /// A `replace` field.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::{Field, Strategy};
+    /// assert_eq!(Field::replace().strategy(), Strategy::Replace);
+    /// ```
+    #[must_use]
+    pub fn replace() -> Field {
+        Field::new().with_strategy(Strategy::Replace)
+    }
+
+    /// Sets the strategy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::{Field, Strategy};
+    /// assert_eq!(Field::new().with_strategy(Strategy::Merge).strategy(), Strategy::Merge);
+    /// ```
+    #[must_use]
+    pub fn with_strategy(self, strategy: Strategy) -> Field {
+        Field { strategy, ..self }
+    }
+
+    /// Sets whether the field is `retainKeys`: a diff then lists the keys
+    /// to keep in `$retainKeys` (apply honours `$retainKeys` wherever it
+    /// appears).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(patchlaw::strategic::Field::new().with_retain_keys(true).retain_keys());
+    /// ```
+    #[must_use]
+    pub fn with_retain_keys(self, retain_keys: bool) -> Field {
+        Field {
+            retain_keys,
+            ..self
+        }
+    }
+
+    /// Sets the merge key.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let ports = patchlaw::strategic::Field::new().with_merge_key("containerPort");
+    /// assert_eq!(ports.merge_key(), Some("containerPort"));
+    /// ```
+    #[must_use]
+    pub fn with_merge_key(self, merge_key: &str) -> Field {
+        Field {
+            merge_key: Some(merge_key.into()),
+            ..self
+        }
+    }
+
+    /// The strategy.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::{Field, Strategy};
+    /// assert_eq!(Field::new().strategy(), Strategy::Default);
+    /// ```
+    #[must_use]
+    pub const fn strategy(&self) -> Strategy {
+        self.strategy
+    }
+
+    /// Whether the field is `retainKeys`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!patchlaw::strategic::Field::new().retain_keys());
+    /// ```
+    #[must_use]
+    pub const fn retain_keys(&self) -> bool {
+        self.retain_keys
+    }
+
+    /// The merge key, for a list of objects.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw::strategic::Field::merge("ip").merge_key(), Some("ip"));
+    /// ```
+    #[must_use]
+    pub fn merge_key(&self) -> Option<&str> {
+        self.merge_key.as_deref()
+    }
+
+    /// The strategy as `x-kubernetes-patch-strategy` writes it
+    /// (`"merge,retainKeys"`, `""` for none).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let f = patchlaw::strategic::Field::new().with_retain_keys(true);
+    /// assert_eq!(f.to_strategy_string(), "retainKeys");
+    /// ```
+    #[must_use]
+    pub fn to_strategy_string(&self) -> String {
+        match (self.strategy.name(), self.retain_keys) {
+            (name, false) => name.to_owned(),
+            ("", true) => "retainKeys".to_owned(),
+            (name, true) => format!("{name},retainKeys"),
+        }
+    }
+
+    /// Parses `x-kubernetes-patch-strategy`: `merge`, `replace`,
+    /// `retainKeys`, or `retainKeys` together with one of the others,
+    /// separated by a comma.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidDirective`] for any other text (Kubernetes:
+    /// "unexpected patch strategy").
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::{Field, Strategy};
+    ///
+    /// let f = Field::from_strategy_string("merge,retainKeys")?;
+    /// assert_eq!((f.strategy(), f.retain_keys()), (Strategy::Merge, true));
+    /// assert!(Field::from_strategy_string("merge,replace").is_err());
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    pub fn from_strategy_string(text: &str) -> Result<Field, Error> {
+        let mut field = Field::new();
+        let parts: Vec<&str> = if text.is_empty() {
+            Vec::new()
+        } else {
+            text.split(',').collect()
+        };
+        let bad = || {
+            Error::new(
+                ErrorKind::InvalidDirective,
+                format!("unexpected patch strategy {text:?}"),
+            )
+        };
+        if parts.len() > 2 {
+            return Err(bad());
+        }
+        for part in &parts {
+            match *part {
+                "retainKeys" if !field.retain_keys => field.retain_keys = true,
+                "merge" if field.strategy == Strategy::Default => field.strategy = Strategy::Merge,
+                "replace" if field.strategy == Strategy::Default => {
+                    field.strategy = Strategy::Replace;
+                }
+                // Kubernetes takes any other single word as a strategy that
+                // is neither `merge` nor `replace`: objects merge, lists are
+                // atomic.
+                _ if parts.len() == 1 => {}
+                _ => return Err(bad()),
+            }
+        }
+        Ok(field)
+    }
+}
+
+/// Patch metadata for a whole object type and everything under it.
+///
+/// Cheap to clone (shared). Built from an OpenAPI document
+/// ([`Schema::from_openapi`]), with the [`SchemaBuilder`], or taken from the
+/// built-in table of Kubernetes kinds ([`Schema::builtin`]).
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{Field, Schema, Strategy};
+///
+/// let schema = Schema::builder()
+///     .field("/spec/containers", Field::merge("name"))
+///     .field("/spec/containers/ports", Field::merge("containerPort"))
+///     .build()?;
+/// let ports = schema.lookup("/spec/containers/ports")?.unwrap();
+/// assert_eq!(ports.merge_key(), Some("containerPort"));
+/// assert_eq!(schema.lookup("/spec/unknown")?, None);
+/// # Ok::<(), patchlaw::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Schema {
+    inner: Arc<Graph>,
+}
+
+#[derive(Debug, Default)]
+struct Graph {
+    nodes: Vec<Node>,
+    root: usize,
+}
+
+/// An object type: its fields, and the field every other member name has
+/// (`additionalProperties`, or `*` in the builder).
+#[derive(Debug, Default)]
+struct Node {
+    fields: HashMap<Box<str>, Entry>,
+    any: Option<Entry>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Entry {
+    field: Field,
+    /// The type of the value, or of the elements of a list.
+    node: Option<usize>,
+}
+
+impl Schema {
+    /// The schema without any metadata: every object merges, every list is
+    /// replaced whole. Strategic merge patch under it behaves as RFC 7396
+    /// except for its directives.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let schema = patchlaw::strategic::Schema::empty();
+    /// assert_eq!(schema.lookup("/spec/containers")?, None);
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    #[must_use]
+    pub fn empty() -> Schema {
+        Schema {
+            inner: Arc::new(Graph {
+                nodes: vec![Node::default()],
+                root: 0,
+            }),
+        }
+    }
+
+    /// Starts building a schema from field paths.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::{Field, Schema};
+    ///
+    /// let schema = Schema::builder().field("/metadata/finalizers", Field::merge_primitives()).build()?;
+    /// assert!(schema.lookup("/metadata/finalizers")?.is_some());
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    #[must_use]
+    pub fn builder() -> SchemaBuilder {
+        SchemaBuilder::default()
+    }
+
+    /// The metadata of the field at `path`, if the schema declares any.
+    ///
+    /// `path` is a JSON Pointer over field names in which list elements are
+    /// implicit: `/spec/containers/env` is the `env` field of every
+    /// container. A token `*` stands for any member of a map
+    /// (`additionalProperties`).
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPointer`] when `path` is not a JSON Pointer.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let schema = patchlaw::strategic::Schema::builtin("apps/v1", "Deployment").unwrap();
+    /// let env = schema.lookup("/spec/template/spec/containers/env")?.unwrap();
+    /// assert_eq!(env.merge_key(), Some("name"));
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    pub fn lookup(&self, path: &str) -> Result<Option<&Field>, Error> {
+        let pointer = PointerBuf::parse(path)?;
+        let mut node = Some(self.inner.root);
+        let mut found = None;
+        for token in pointer.tokens() {
+            let entry = node.and_then(|n| self.inner.entry(n, token));
+            found = entry.map(|e| &e.field);
+            node = entry.and_then(|e| e.node);
+        }
+        Ok(found.filter(|f| **f != Field::new()))
+    }
+
+    /// Every field with metadata, as `(path, field)` in the notation of
+    /// [`Schema::lookup`], sorted by path. Recursive types are followed to
+    /// `max_depth` fields deep.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::{Field, Schema};
+    ///
+    /// let schema = Schema::builder().field("/a/b", Field::replace()).build()?;
+    /// let fields = schema.fields(8);
+    /// assert_eq!(fields.len(), 1);
+    /// assert_eq!(fields[0].0, "/a/b");
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    #[must_use]
+    pub fn fields(&self, max_depth: usize) -> Vec<(String, Field)> {
+        let mut out = Vec::new();
+        let mut stack = vec![(self.inner.root, String::new(), 0usize)];
+        while let Some((node, path, depth)) = stack.pop() {
+            if depth >= max_depth {
+                continue;
+            }
+            let node_ref = &self.inner.nodes[node];
+            let named = node_ref.fields.iter().map(|(k, e)| (k.as_ref(), e));
+            let any = node_ref.any.iter().map(|e| ("*", e));
+            for (name, entry) in named.chain(any) {
+                let child = format!("{path}/{}", crate::pointer::escape(name));
+                if entry.field != Field::new() {
+                    out.push((child.clone(), entry.field.clone()));
+                }
+                if let Some(next) = entry.node {
+                    stack.push((next, child, depth + 1));
+                }
+            }
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// Reads patch metadata from an OpenAPI document: version 2
+    /// (`definitions`, `$ref: "#/definitions/<name>"`, as Kubernetes serves
+    /// `/openapi/v2`) or version 3 (`components.schemas`,
+    /// `$ref: "#/components/schemas/<name>"`). `root` names the definition
+    /// of the patched object, e.g. `io.k8s.api.apps.v1.Deployment`.
+    ///
+    /// Fields are read from `properties`, list elements from `items`, map
+    /// values from `additionalProperties`, through `$ref` and single-entry
+    /// `allOf` wrappers. Metadata comes from `x-kubernetes-patch-strategy`
+    /// and `x-kubernetes-patch-merge-key` only; `x-kubernetes-list-map-keys`
+    /// plays no part in strategic merge patch.
+    ///
+    /// # Errors
+    ///
+    /// - [`ErrorKind::PathNotFound`] when `root` or a `$ref` names no
+    ///   definition;
+    /// - [`ErrorKind::InvalidDirective`] for a malformed patch strategy;
+    /// - [`ErrorKind::InvalidPatch`] when the document has neither
+    ///   `definitions` nor `components.schemas`, or a `$ref` or extension is
+    ///   not a string.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::Schema;
+    /// use serde_json::json;
+    ///
+    /// let openapi = json!({"definitions": {
+    ///     "Pod": {"properties": {"spec": {"$ref": "#/definitions/PodSpec"}}},
+    ///     "PodSpec": {"properties": {"containers": {
+    ///         "type": "array", "items": {"$ref": "#/definitions/Container"},
+    ///         "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "name"}}},
+    ///     "Container": {"properties": {"name": {"type": "string"}}},
+    /// }});
+    /// let schema = Schema::from_openapi(&openapi, "Pod")?;
+    /// assert_eq!(schema.lookup("/spec/containers")?.unwrap().merge_key(), Some("name"));
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    pub fn from_openapi(document: &Value, root: &str) -> Result<Schema, Error> {
+        let (definitions, prefix) = if let Some(defs) = document.get("definitions") {
+            (defs, "#/definitions/")
+        } else if let Some(defs) = document.get("components").and_then(|c| c.get("schemas")) {
+            (defs, "#/components/schemas/")
+        } else {
+            return Err(Error::new(
+                ErrorKind::InvalidPatch,
+                "an OpenAPI document needs `definitions` (v2) or `components.schemas` (v3)",
+            ));
+        };
+        let Value::Object(definitions) = definitions else {
+            return Err(Error::new(
+                ErrorKind::InvalidPatch,
+                "the OpenAPI definitions must be an object",
+            ));
+        };
+        let mut reader = OpenApiReader {
+            definitions,
+            prefix,
+            graph: Graph::default(),
+            by_name: HashMap::new(),
+        };
+        let root_schema = definitions.get(root).ok_or_else(|| {
+            Error::new(
+                ErrorKind::PathNotFound,
+                format!("no definition named {root:?}"),
+            )
+        })?;
+        let root = reader.named(root, root_schema)?;
+        reader.graph.root = root;
+        Ok(Schema {
+            inner: Arc::new(reader.graph),
+        })
+    }
+
+    pub(crate) fn root(&self) -> SchemaRef<'_> {
+        SchemaRef {
+            graph: &self.inner,
+            node: Some(self.inner.root),
+        }
+    }
+}
+
+impl Default for Schema {
+    fn default() -> Schema {
+        Schema::empty()
+    }
+}
+
+impl Graph {
+    fn entry(&self, node: usize, name: &str) -> Option<&Entry> {
+        let node = &self.nodes[node];
+        node.fields.get(name).or(node.any.as_ref())
+    }
+}
+
+/// A position in a schema: the type of the value being patched, if known.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SchemaRef<'s> {
+    graph: &'s Graph,
+    node: Option<usize>,
+}
+
+/// What the schema says of one field.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct FieldRef<'s> {
+    pub(crate) field: Option<&'s Field>,
+    /// The type of the field's value (or list elements).
+    pub(crate) schema: SchemaRef<'s>,
+}
+
+impl<'s> SchemaRef<'s> {
+    /// The metadata of the member `name` of a value of this type.
+    pub(crate) fn field(self, name: &str) -> FieldRef<'s> {
+        let entry = self.node.and_then(|n| self.graph.entry(n, name));
+        FieldRef {
+            field: entry.map(|e| &e.field),
+            schema: SchemaRef {
+                graph: self.graph,
+                node: entry.and_then(|e| e.node),
+            },
+        }
+    }
+}
+
+impl FieldRef<'_> {
+    pub(crate) fn strategy(&self) -> Strategy {
+        self.field.map_or(Strategy::Default, Field::strategy)
+    }
+
+    pub(crate) fn merge_key(&self) -> Option<&str> {
+        self.field.and_then(Field::merge_key)
+    }
+}
+
+struct OpenApiReader<'d> {
+    definitions: &'d Map<String, Value>,
+    prefix: &'static str,
+    graph: Graph,
+    by_name: HashMap<&'d str, usize>,
+}
+
+impl<'d> OpenApiReader<'d> {
+    /// The node of the named definition, read once (recursive types refer
+    /// to the node being read).
+    fn named(&mut self, name: &'d str, schema: &'d Value) -> Result<usize, Error> {
+        if let Some(&node) = self.by_name.get(name) {
+            return Ok(node);
+        }
+        let node = self.graph.nodes.len();
+        self.graph.nodes.push(Node::default());
+        self.by_name.insert(name, node);
+        self.fill(node, schema)?;
+        Ok(node)
+    }
+
+    /// The node a schema describes, following `$ref` and `allOf`, or `None`
+    /// for a schema without properties (scalars, free-form objects).
+    fn node_of(&mut self, schema: &'d Value) -> Result<Option<usize>, Error> {
+        let schema = self.resolve_wrappers(schema)?;
+        if let Some(reference) = schema.get("$ref") {
+            let name = self.reference(reference)?;
+            let target = self.definitions.get(name).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::PathNotFound,
+                    format!("$ref names no definition: {name:?}"),
+                )
+            })?;
+            return self.named(name, target).map(Some);
+        }
+        if schema.get("properties").is_none() && schema.get("additionalProperties").is_none() {
+            if let Some(items) = schema.get("items") {
+                return self.node_of(items);
+            }
+            return Ok(None);
+        }
+        let node = self.graph.nodes.len();
+        self.graph.nodes.push(Node::default());
+        self.fill(node, schema)?;
+        Ok(Some(node))
+    }
+
+    /// A single-entry `allOf` stands for its entry (OpenAPI v3 wraps `$ref`
+    /// in it to add a description or default).
+    fn resolve_wrappers(&self, mut schema: &'d Value) -> Result<&'d Value, Error> {
+        while schema.get("$ref").is_none() {
+            match schema.get("allOf") {
+                Some(Value::Array(all)) if all.len() == 1 => schema = &all[0],
+                _ => break,
+            }
+        }
+        Ok(schema)
+    }
+
+    fn reference(&self, reference: &'d Value) -> Result<&'d str, Error> {
+        let Value::String(text) = reference else {
+            return Err(Error::new(ErrorKind::InvalidPatch, "$ref must be a string"));
+        };
+        text.strip_prefix(self.prefix).ok_or_else(|| {
+            Error::new(
+                ErrorKind::PathNotFound,
+                format!("$ref {text:?} does not start with {:?}", self.prefix),
+            )
+        })
+    }
+
+    fn fill(&mut self, node: usize, schema: &'d Value) -> Result<(), Error> {
+        let schema = self.resolve_wrappers(schema)?;
+        if let Some(reference) = schema.get("$ref") {
+            // A definition that is only a reference to another.
+            let name = self.reference(reference)?;
+            let target = self.definitions.get(name).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::PathNotFound,
+                    format!("$ref names no definition: {name:?}"),
+                )
+            })?;
+            return self.fill(node, target);
+        }
+        if let Some(Value::Object(properties)) = schema.get("properties") {
+            for (name, property) in properties {
+                let entry = self.entry(property)?;
+                self.graph.nodes[node]
+                    .fields
+                    .insert(name.as_str().into(), entry);
+            }
+        }
+        if let Some(additional @ Value::Object(_)) = schema.get("additionalProperties") {
+            let entry = self.entry(additional)?;
+            self.graph.nodes[node].any = Some(entry);
+        }
+        Ok(())
+    }
+
+    fn entry(&mut self, property: &'d Value) -> Result<Entry, Error> {
+        let text = |name: &str| -> Result<Option<&'d str>, Error> {
+            match property.get(name) {
+                None => Ok(None),
+                Some(Value::String(s)) => Ok(Some(s.as_str())),
+                Some(_) => Err(Error::new(
+                    ErrorKind::InvalidPatch,
+                    format!("{name} must be a string"),
+                )),
+            }
+        };
+        let mut field = match text("x-kubernetes-patch-strategy")? {
+            Some(strategy) => Field::from_strategy_string(strategy)?,
+            None => Field::new(),
+        };
+        if let Some(key) = text("x-kubernetes-patch-merge-key")? {
+            field = field.with_merge_key(key);
+        }
+        let node = self.node_of(property)?;
+        Ok(Entry { field, node })
+    }
+}
+
+/// Builds a [`Schema`] from field paths.
+///
+/// Paths are JSON Pointers over field names with list elements implicit
+/// (see [`Schema::lookup`]); `*` stands for any member of a map.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{Field, Schema};
+///
+/// let schema = Schema::builder()
+///     .field("/spec/volumes", Field::merge("name").with_retain_keys(true))
+///     .field("/data/*/items", Field::merge("key"))
+///     .build()?;
+/// assert!(schema.lookup("/data/anything/items")?.is_some());
+/// # Ok::<(), patchlaw::Error>(())
+/// ```
+#[derive(Debug, Default)]
+pub struct SchemaBuilder {
+    graph: Graph,
+    error: Option<Error>,
+}
+
+impl SchemaBuilder {
+    /// Declares the metadata of the field at `path`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::{Field, Schema};
+    /// let schema = Schema::builder().field("/spec/selector", Field::replace()).build()?;
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    #[must_use]
+    pub fn field(mut self, path: &str, field: Field) -> SchemaBuilder {
+        if self.error.is_some() {
+            return self;
+        }
+        if self.graph.nodes.is_empty() {
+            self.graph.nodes.push(Node::default());
+        }
+        let pointer = match PointerBuf::parse(path) {
+            Ok(p) if !p.tokens().is_empty() => p,
+            Ok(_) => {
+                self.error = Some(Error::new(
+                    ErrorKind::InvalidPointer,
+                    "a field path cannot be the root",
+                ));
+                return self;
+            }
+            Err(err) => {
+                self.error = Some(err);
+                return self;
+            }
+        };
+        let tokens = pointer.tokens();
+        let mut node = self.graph.root;
+        for (i, token) in tokens.iter().enumerate() {
+            let last = i + 1 == tokens.len();
+            let next_node = self.graph.nodes.len();
+            let entry = {
+                let current = &mut self.graph.nodes[node];
+                if token == "*" {
+                    current.any.get_or_insert_with(Entry::default)
+                } else {
+                    current.fields.entry(token.as_str().into()).or_default()
+                }
+            };
+            if last {
+                entry.field = field.clone();
+            }
+            if !last {
+                match entry.node {
+                    Some(child) => node = child,
+                    None => {
+                        entry.node = Some(next_node);
+                        self.graph.nodes.push(Node::default());
+                        node = next_node;
+                    }
+                }
+            }
+        }
+        self
+    }
+
+    /// The schema.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidPointer`] for the first path that was not a JSON
+    /// Pointer naming a field.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::{Field, Schema};
+    /// assert!(Schema::builder().field("spec", Field::replace()).build().is_err());
+    /// ```
+    pub fn build(mut self) -> Result<Schema, Error> {
+        if let Some(err) = self.error {
+            return Err(err);
+        }
+        if self.graph.nodes.is_empty() {
+            self.graph.nodes.push(Node::default());
+        }
+        Ok(Schema {
+            inner: Arc::new(self.graph),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn openapi_v3_with_all_of_and_recursion() {
+        let doc = json!({"components": {"schemas": {
+            "T": {"properties": {
+                "children": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/T"}]},
+                             "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "id"},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}}
+            }}
+        }}});
+        let schema = Schema::from_openapi(&doc, "T").unwrap();
+        let deep = schema
+            .lookup("/children/children/children")
+            .unwrap()
+            .unwrap();
+        assert_eq!(deep.merge_key(), Some("id"));
+        assert_eq!(schema.lookup("/labels/x").unwrap(), None);
+    }
+
+    #[test]
+    fn strategy_strings() {
+        for (text, strategy, retain) in [
+            ("", Strategy::Default, false),
+            ("merge", Strategy::Merge, false),
+            ("replace", Strategy::Replace, false),
+            ("retainKeys", Strategy::Default, true),
+            ("retainKeys,merge", Strategy::Merge, true),
+        ] {
+            let f = Field::from_strategy_string(text).unwrap();
+            assert_eq!(
+                (f.strategy(), f.retain_keys()),
+                (strategy, retain),
+                "{text}"
+            );
+        }
+        assert!(Field::from_strategy_string("merge,replace").is_err());
+        assert!(Field::from_strategy_string("a,b,c").is_err());
+    }
+}
