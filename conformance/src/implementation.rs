@@ -452,6 +452,7 @@ impl Implementation for Native {
             Op::MergePatchCompose,
             Op::JsonPatchApply,
             Op::JsonPatchDiff,
+            Op::StrategicApply,
         ]
     }
 
@@ -535,6 +536,21 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                 patchlaw::limits::dismantle(to);
                 diff
             }
+            Op::StrategicApply => {
+                let mut doc = take("doc")?;
+                let patch = take("patch")?;
+                let schema = schema_argument(&take("schema")?)?;
+                let applied =
+                    patchlaw::strategic::apply_with_limits(&mut doc, &patch, &schema, limits);
+                patchlaw::limits::dismantle(patch);
+                match applied {
+                    Ok(()) => Ok(doc),
+                    Err(err) => {
+                        patchlaw::limits::dismantle(doc);
+                        Err(err)
+                    }
+                }
+            }
             _ => {
                 return Err(Reply::Unsupported {
                     message: format!("{op} is not implemented by patchlaw yet"),
@@ -551,6 +567,51 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
         },
         Err(reply) => reply,
     }
+}
+
+/// Reads the protocol's `schema` argument (DESIGN §4): an OpenAPI document
+/// with the definition to start from in `root`, or `{"builtin":
+/// "<apiVersion>/<kind>"}`.
+///
+/// # Errors
+///
+/// An `errored` reply naming what is wrong with the argument.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::implementation::schema_argument;
+/// use serde_json::json;
+///
+/// let schema = schema_argument(&json!({"builtin": "apps/v1/Deployment"})).unwrap();
+/// assert!(schema.lookup("/spec/template/spec/containers").unwrap().is_some());
+/// let schema = schema_argument(&json!({"root": "T", "definitions": {"T": {"properties": {
+///     "items": {"type": "array", "x-kubernetes-patch-strategy": "merge"}}}}})).unwrap();
+/// assert!(schema.lookup("/items").unwrap().is_some());
+/// assert!(schema_argument(&json!({"builtin": "example.com/v1/Widget"})).is_err());
+/// ```
+#[allow(clippy::result_large_err)]
+pub fn schema_argument(schema: &Value) -> Result<patchlaw::strategic::Schema, Reply> {
+    use patchlaw::strategic::Schema;
+    let errored = |message: String| Reply::Errored { message };
+    if let Some(builtin) = schema.get("builtin") {
+        let name = builtin
+            .as_str()
+            .ok_or_else(|| errored("`builtin` must be a string".to_owned()))?;
+        let (api_version, kind) = name.rsplit_once('/').ok_or_else(|| {
+            errored(format!(
+                "`builtin` must be <apiVersion>/<kind>, not {name:?}"
+            ))
+        })?;
+        return Schema::builtin(api_version, kind)
+            .ok_or_else(|| errored(format!("no built-in schema for {name:?}")));
+    }
+    let Some(root) = schema.get("root").and_then(Value::as_str) else {
+        return Err(errored(
+            "`schema` needs `builtin`, or `root` and OpenAPI `definitions`".to_owned(),
+        ));
+    };
+    Schema::from_openapi(schema, root).map_err(|e| errored(format!("unusable schema: {e}")))
 }
 
 fn missing(op: Op, name: &str) -> Reply {

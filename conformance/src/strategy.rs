@@ -726,3 +726,5 @@ pub fn arb_doc_array_and_edit(
             (Just(doc), Just(array), edit)
         })
 }
+
+pub mod strategic;

@@ -5,3 +5,4 @@ mod error;
 mod json_patch;
 mod merge_patch;
 mod pointer;
+mod strategic;

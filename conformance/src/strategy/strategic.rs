@@ -1,0 +1,2 @@
+//! Generators for strategic merge patch: schemas, documents valid under
+//! them, and patches with directives.

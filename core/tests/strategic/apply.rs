@@ -1,0 +1,1 @@
+//! Applying strategic merge patches.
