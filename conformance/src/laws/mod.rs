@@ -31,6 +31,7 @@ pub mod json_patch;
 pub mod limits;
 pub mod merge_patch;
 pub mod pointer;
+pub mod strategic;
 
 /// A case that breaks a law.
 #[derive(Clone, Debug, PartialEq, Eq)]

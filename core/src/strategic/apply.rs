@@ -443,21 +443,15 @@ impl<'p> Engine<'p> {
         };
         self.path.push(Seg::Key(name));
         let result = match (&mut *slot, value) {
-            (Value::Object(current), Value::Object(patch)) => {
-                if field.strategy() == Strategy::Replace {
-                    self.replace_here(slot, value.clone());
-                    Ok(())
-                } else {
-                    self.merge_map(current, patch, field.schema)
-                }
+            (Value::Object(current), Value::Object(patch))
+                if field.strategy() != Strategy::Replace =>
+            {
+                self.merge_map(current, patch, field.schema)
             }
-            (Value::Array(current), Value::Array(patch)) => {
-                if field.strategy() == Strategy::Merge || deletion {
-                    self.merge_list(current, patch, field, deletion, None)
-                } else {
-                    self.replace_here(slot, value.clone());
-                    Ok(())
-                }
+            (Value::Array(current), Value::Array(patch))
+                if field.strategy() == Strategy::Merge || deletion =>
+            {
+                self.merge_list(current, patch, field, deletion, None)
             }
             _ => {
                 self.replace_here(slot, value.clone());

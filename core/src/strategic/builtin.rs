@@ -2,8 +2,11 @@
 //!
 //! Only fields with patch metadata are listed; every other field merges
 //! (objects) or is replaced whole (lists), which is what Kubernetes does for
-//! a field without metadata. The table is checked field by field against
-//! the published Kubernetes OpenAPI schemas by the crate's tests.
+//! a field without metadata. The table follows Kubernetes v1.32 and is
+//! checked field by field, both ways, against the published schemas (the
+//! JSON Schemas of the PyPI package `kubernetes-validate`, which keep the
+//! `x-kubernetes-patch-*` extensions of the OpenAPI document) by
+//! `core/tests/strategic/builtin.rs`.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -35,13 +38,16 @@ pub(crate) const KINDS: &[(&str, &str)] = &[
     ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
 ];
 
-/// `ObjectMeta`.
+/// `ObjectMeta`: of every object, and of the templates inside objects
+/// (pod templates, job templates, persistent volume claim templates).
 const OBJECT_META: &[(&str, Meta)] = &[
     ("/finalizers", Meta::Primitives),
     ("/ownerReferences", Meta::Merge("uid")),
 ];
 
-/// `Container` and `EphemeralContainer`.
+/// `Container` and `EphemeralContainer`. `ports` merge by `containerPort`
+/// alone, although `x-kubernetes-list-map-keys` also names `protocol`:
+/// strategic merge patch reads only the patch extensions.
 const CONTAINER: &[(&str, Meta)] = &[
     ("/ports", Meta::Merge("containerPort")),
     ("/env", Meta::Merge("name")),
@@ -49,7 +55,8 @@ const CONTAINER: &[(&str, Meta)] = &[
     ("/volumeDevices", Meta::Merge("devicePath")),
 ];
 
-/// `PodSpec`, without its containers.
+/// `PodSpec`, without its containers and the metadata of its ephemeral
+/// volume claim templates. `tolerations` is atomic: it has no metadata.
 const POD_SPEC: &[(&str, Meta)] = &[
     ("/volumes", Meta::MergeRetainKeys("name")),
     ("/initContainers", Meta::Merge("name")),
@@ -62,6 +69,7 @@ const POD_SPEC: &[(&str, Meta)] = &[
     ("/schedulingGates", Meta::Merge("name")),
 ];
 
+/// `PodStatus`, without its container statuses.
 const POD_STATUS: &[(&str, Meta)] = &[
     ("/conditions", Meta::Merge("type")),
     ("/podIPs", Meta::Merge("ip")),
@@ -69,7 +77,21 @@ const POD_STATUS: &[(&str, Meta)] = &[
     ("/resourceClaimStatuses", Meta::MergeRetainKeys("name")),
 ];
 
+/// `ContainerStatus`, in `initContainerStatuses`, `containerStatuses` and
+/// `ephemeralContainerStatuses`.
+const CONTAINER_STATUS: &[(&str, Meta)] = &[
+    ("/volumeMounts", Meta::Merge("mountPath")),
+    ("/allocatedResourcesStatus", Meta::Merge("name")),
+];
+
+/// The `conditions` of a status, merged by `type`.
 const CONDITIONS: &[(&str, Meta)] = &[("/conditions", Meta::Merge("type"))];
+
+/// `NodeStatus`.
+const NODE_STATUS: &[(&str, Meta)] = &[
+    ("/conditions", Meta::Merge("type")),
+    ("/addresses", Meta::Merge("type")),
+];
 
 #[derive(Clone, Copy)]
 enum Meta {
@@ -99,7 +121,7 @@ impl Table {
         Table {
             builder: Schema::builder(),
         }
-        .with("/metadata", OBJECT_META)
+        .with_metadata("")
     }
 
     fn with(mut self, prefix: &str, fields: &[(&str, Meta)]) -> Table {
@@ -109,19 +131,44 @@ impl Table {
         self
     }
 
+    /// `ObjectMeta` at `prefix`/metadata.
+    fn with_metadata(self, prefix: &str) -> Table {
+        self.with(&format!("{prefix}/metadata"), OBJECT_META)
+    }
+
     /// A pod template (metadata and spec) at `prefix`.
     fn with_pod_template(self, prefix: &str) -> Table {
-        let spec = format!("{prefix}/spec");
-        self.with(&format!("{prefix}/metadata"), OBJECT_META)
-            .with_pod_spec(&spec)
+        self.with_metadata(prefix)
+            .with_pod_spec(&format!("{prefix}/spec"))
     }
 
     fn with_pod_spec(self, spec: &str) -> Table {
-        let mut table = self.with(spec, POD_SPEC);
+        let mut table = self
+            .with(spec, POD_SPEC)
+            .with_metadata(&format!("{spec}/volumes/ephemeral/volumeClaimTemplate"));
         for list in ["initContainers", "containers", "ephemeralContainers"] {
             table = table.with(&format!("{spec}/{list}"), CONTAINER);
         }
         table
+    }
+
+    fn with_pod_status(self, status: &str) -> Table {
+        let mut table = self.with(status, POD_STATUS);
+        for list in [
+            "initContainerStatuses",
+            "containerStatuses",
+            "ephemeralContainerStatuses",
+        ] {
+            table = table.with(&format!("{status}/{list}"), CONTAINER_STATUS);
+        }
+        table
+    }
+
+    /// A persistent volume claim (metadata and status) at `prefix`: a
+    /// StatefulSet's `volumeClaimTemplates` are whole claims.
+    fn with_volume_claim(self, prefix: &str) -> Table {
+        self.with_metadata(prefix)
+            .with(&format!("{prefix}/status"), CONDITIONS)
     }
 
     fn build(self) -> Schema {
@@ -132,34 +179,34 @@ impl Table {
 fn build(kind: &str) -> Schema {
     let table = Table::new();
     let table = match kind {
-        "Pod" => table.with_pod_spec("/spec").with("/status", POD_STATUS),
+        "Pod" => table.with_pod_spec("/spec").with_pod_status("/status"),
         "PodTemplate" => table.with_pod_template("/template"),
-        "ReplicationController" => table
+        "ReplicationController" | "DaemonSet" | "ReplicaSet" | "Job" => table
             .with_pod_template("/spec/template")
             .with("/status", CONDITIONS),
         "Deployment" => table
             .with_pod_template("/spec/template")
             .with("/spec", &[("/strategy", Meta::RetainKeys)])
             .with("/status", CONDITIONS),
-        "StatefulSet" | "DaemonSet" | "ReplicaSet" => table
+        "StatefulSet" => table
             .with_pod_template("/spec/template")
+            .with_volume_claim("/spec/volumeClaimTemplates")
             .with("/status", CONDITIONS),
-        "Job" => table
-            .with_pod_template("/spec/template")
+        // The status of a CronJob has no patch metadata.
+        "CronJob" => table
+            .with_metadata("/spec/jobTemplate")
+            .with_pod_template("/spec/jobTemplate/spec/template"),
+        "Service" => table
+            .with("/spec", &[("/ports", Meta::Merge("port"))])
             .with("/status", CONDITIONS),
-        "CronJob" => table.with_pod_template("/spec/jobTemplate/spec/template"),
-        "Service" => table.with("/spec", &[("/ports", Meta::Merge("port"))]),
         "ServiceAccount" => table.with("", &[("/secrets", Meta::Merge("name"))]),
         "Node" => table
             .with("/spec", &[("/podCIDRs", Meta::Primitives)])
-            .with(
-                "/status",
-                &[
-                    ("/conditions", Meta::Merge("type")),
-                    ("/addresses", Meta::Merge("type")),
-                ],
-            ),
+            .with("/status", NODE_STATUS),
         "Namespace" | "PersistentVolumeClaim" => table.with("/status", CONDITIONS),
+        // ConfigMap, Secret, Ingress and the RBAC kinds: only their
+        // metadata (`rules`, `subjects`, Ingress `rules` and `tls` are
+        // atomic lists).
         _ => table,
     };
     table.build()

@@ -1,0 +1,774 @@
+//! The strategic merge patch laws of `spec/40-strategic.md`.
+//!
+//! A law gets a schema in the protocol's form (DESIGN §4), a document and a
+//! patch. The laws about directives look for the places where the patch
+//! uses the directive — [`sites`] walks the patch and the document together
+//! through the objects the patch merges into, reading the schema with
+//! patchlaw's OpenAPI reader — and check the result there. A patch that the
+//! implementation rejects is outside these laws (Kubernetes rejects many
+//! patches; the vectors pin which).
+
+use serde_json::{Map, Value};
+
+use super::{call, Violation};
+use crate::implementation::{abbreviate, schema_argument, Implementation, Op};
+
+/// `LAW-SMP-REDUCES-TO-MP`: without patch metadata or directives, strategic
+/// merge patch is RFC 7396.
+pub const REDUCES_TO_MP: &str = "LAW-SMP-REDUCES-TO-MP";
+/// `LAW-SMP-MERGE-KEY`: elements the patch does not name keep their content.
+pub const MERGE_KEY: &str = "LAW-SMP-MERGE-KEY";
+/// `LAW-SMP-DELETE`: `$patch: delete` leaves no element with its key.
+pub const DELETE: &str = "LAW-SMP-DELETE";
+/// `LAW-SMP-REPLACE`: `$patch: replace` yields the patch's value.
+pub const REPLACE: &str = "LAW-SMP-REPLACE";
+/// `LAW-SMP-RETAIN-KEYS`: after `$retainKeys` the map's keys are within it.
+pub const RETAIN_KEYS: &str = "LAW-SMP-RETAIN-KEYS";
+/// `LAW-SMP-PRIMITIVE-UNION`: a primitive merge list becomes the ordered
+/// duplicate-free union, minus deletions.
+pub const PRIMITIVE_UNION: &str = "LAW-SMP-PRIMITIVE-UNION";
+/// `LAW-SMP-ELEMENT-ORDER`: `$setElementOrder` fixes the relative order.
+pub const ELEMENT_ORDER: &str = "LAW-SMP-ELEMENT-ORDER";
+
+/// Checks `LAW-SMP-REDUCES-TO-MP` for an object document and a patch: when
+/// the patch has no directive anywhere and no array in it holds an object
+/// with a `null` member, applying it under the empty schema gives exactly
+/// what RFC 7396 gives.
+///
+/// # Errors
+///
+/// The violation, with both results.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// strategic::reduces_to_merge_patch(&mut Native::new(), &json!({"a": [1], "b": {"c": 1}}), &json!({"a": [2], "b": {"c": null}}))?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn reduces_to_merge_patch<I: Implementation + ?Sized>(
+    imp: &mut I,
+    doc: &Value,
+    patch: &Value,
+) -> Result<(), Violation> {
+    if !doc.is_object() || !patch.is_object() || has_directive(patch) || null_in_array(patch, false)
+    {
+        return Ok(());
+    }
+    let schema = empty_schema();
+    let smp = call(
+        imp,
+        REDUCES_TO_MP,
+        Op::StrategicApply,
+        &[("doc", doc), ("patch", patch), ("schema", &schema)],
+    )?;
+    let mp = call(
+        imp,
+        REDUCES_TO_MP,
+        Op::MergePatchApply,
+        &[("doc", doc), ("patch", patch)],
+    )?;
+    match (smp, mp) {
+        (Ok(a), Ok(b)) if a == b => Ok(()),
+        (a, b) => Err(Violation::new(
+            REDUCES_TO_MP,
+            format!(
+                "patch {} on {}: strategic gives {}, RFC 7396 gives {}",
+                abbreviate(patch),
+                abbreviate(doc),
+                describe(&a),
+                describe(&b)
+            ),
+        )),
+    }
+}
+
+/// The protocol form of a schema without metadata.
+#[must_use]
+pub fn empty_schema() -> Value {
+    serde_json::json!({"root": "Object", "definitions": {"Object": {}}})
+}
+
+fn describe(outcome: &Result<Value, String>) -> String {
+    match outcome {
+        Ok(v) => abbreviate(v),
+        Err(code) => format!("error {code}"),
+    }
+}
+
+fn has_directive(value: &Value) -> bool {
+    match value {
+        Value::Object(members) => members
+            .iter()
+            .any(|(k, v)| k.starts_with('$') || has_directive(v)),
+        Value::Array(items) => items.iter().any(has_directive),
+        _ => false,
+    }
+}
+
+/// Whether an object inside an array (at any depth) has a `null` member:
+/// Kubernetes drops those where RFC 7396 keeps arrays as they are.
+fn null_in_array(value: &Value, in_array: bool) -> bool {
+    match value {
+        Value::Object(members) => members
+            .values()
+            .any(|v| (in_array && v.is_null()) || null_in_array(v, in_array)),
+        Value::Array(items) => items.iter().any(|v| null_in_array(v, true)),
+        _ => false,
+    }
+}
+
+/// A place where the patch and the document meet, found by [`sites`].
+#[derive(Clone, Debug)]
+pub struct Site<'a> {
+    /// The JSON Pointer of the place (the same in document and result).
+    pub path: String,
+    /// The document's value there.
+    pub doc: &'a Value,
+    /// The patch's value there.
+    pub patch: &'a Value,
+    /// The patch's object holding it (for sibling directives), and the
+    /// field's name in it.
+    pub parent: &'a Map<String, Value>,
+    /// The field's name.
+    pub name: &'a str,
+    /// The field's metadata.
+    pub field: Option<patchlaw::strategic::Field>,
+}
+
+/// Every place where the patch reaches a value of the same type in the
+/// document, walking through objects that the patch merges into (not into
+/// list elements, not below `$patch` or a `replace` field).
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::laws::strategic::sites;
+/// use patchlaw::strategic::Schema;
+/// use serde_json::json;
+///
+/// let doc = json!({"a": {"b": [1]}});
+/// let patch = json!({"a": {"b": [2]}});
+/// let found = sites(&Schema::empty(), &doc, &patch);
+/// assert_eq!(found.iter().map(|s| s.path.as_str()).collect::<Vec<_>>(), ["/a", "/a/b"]);
+/// ```
+#[must_use]
+pub fn sites<'a>(
+    schema: &patchlaw::strategic::Schema,
+    doc: &'a Value,
+    patch: &'a Value,
+) -> Vec<Site<'a>> {
+    let mut out = Vec::new();
+    if let (Value::Object(d), Value::Object(p)) = (doc, patch) {
+        if !p.contains_key("$patch") {
+            walk(schema, "", d, p, &mut out);
+        }
+    }
+    out
+}
+
+fn walk<'a>(
+    schema: &patchlaw::strategic::Schema,
+    path: &str,
+    doc: &'a Map<String, Value>,
+    patch: &'a Map<String, Value>,
+    out: &mut Vec<Site<'a>>,
+) {
+    for (name, value) in patch {
+        if name.starts_with('$') {
+            continue;
+        }
+        let Some(current) = doc.get(name) else {
+            continue;
+        };
+        let here = format!("{path}/{}", patchlaw::pointer::escape(name));
+        // The schema path has no list indices: sites stop at lists.
+        let field = schema.lookup(&here).ok().flatten().cloned();
+        let same = matches!(
+            (current, value),
+            (Value::Object(_), Value::Object(_)) | (Value::Array(_), Value::Array(_))
+        );
+        if !same {
+            continue;
+        }
+        out.push(Site {
+            path: here.clone(),
+            doc: current,
+            patch: value,
+            parent: patch,
+            name,
+            field: field.clone(),
+        });
+        let replace = field
+            .as_ref()
+            .is_some_and(|f| f.strategy() == patchlaw::strategic::Strategy::Replace);
+        if let (Value::Object(d), Value::Object(p)) = (current, value) {
+            if !replace && !p.contains_key("$patch") {
+                walk(schema, &here, d, p, out);
+            }
+        }
+    }
+}
+
+fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
+    value.pointer(path)
+}
+
+/// Runs the apply; `None` when the implementation rejects the patch.
+fn applied<I: Implementation + ?Sized>(
+    imp: &mut I,
+    law: &'static str,
+    schema: &Value,
+    doc: &Value,
+    patch: &Value,
+) -> Result<Option<Value>, Violation> {
+    Ok(call(
+        imp,
+        law,
+        Op::StrategicApply,
+        &[("doc", doc), ("patch", patch), ("schema", schema)],
+    )?
+    .ok())
+}
+
+fn parse_schema(
+    law: &'static str,
+    schema: &Value,
+) -> Result<patchlaw::strategic::Schema, Violation> {
+    schema_argument(schema)
+        .map_err(|r| Violation::new(law, format!("bad schema: {}", r.describe())))
+}
+
+/// A merge list of objects: the merge key, when the site is one.
+fn list_merge_key(site: &Site<'_>) -> Option<String> {
+    let field = site.field.as_ref()?;
+    (field.strategy() == patchlaw::strategic::Strategy::Merge)
+        .then(|| field.merge_key().map(str::to_owned))
+        .flatten()
+        .filter(|k| !k.is_empty())
+}
+
+fn key_of<'v>(element: &'v Value, key: &str) -> Option<&'v Value> {
+    element.as_object().and_then(|m| m.get(key))
+}
+
+fn failure(
+    law: &'static str,
+    site: &Site<'_>,
+    what: String,
+    doc: &Value,
+    patch: &Value,
+) -> Violation {
+    Violation::new(
+        law,
+        format!(
+            "at {}: {what} (document {}, patch {})",
+            site.path,
+            abbreviate(doc),
+            abbreviate(patch)
+        ),
+    )
+}
+
+/// Checks `LAW-SMP-MERGE-KEY`: in a merge list of objects, every live
+/// element whose key the patch list does not name comes out with exactly
+/// the content it had. (Unless the list is replaced: `$patch: replace`.)
+///
+/// # Errors
+///
+/// The violation naming the element that changed.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// let schema = json!({"root": "T", "definitions": {"T": {"properties": {"items": {
+///     "type": "array", "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "name"}}}}});
+/// let doc = json!({"items": [{"name": "a", "v": 1}, {"name": "b", "v": 2}]});
+/// let patch = json!({"items": [{"name": "a", "v": 3}]});
+/// strategic::merge_key(&mut Native::new(), &schema, &doc, &patch)?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn merge_key<I: Implementation + ?Sized>(
+    imp: &mut I,
+    schema: &Value,
+    doc: &Value,
+    patch: &Value,
+) -> Result<(), Violation> {
+    let parsed = parse_schema(MERGE_KEY, schema)?;
+    let Some(result) = applied(imp, MERGE_KEY, schema, doc, patch)? else {
+        return Ok(());
+    };
+    for site in sites(&parsed, doc, patch) {
+        let (Some(key), Value::Array(live), Value::Array(items)) =
+            (list_merge_key(&site), site.doc, site.patch)
+        else {
+            continue;
+        };
+        if items
+            .iter()
+            .any(|e| key_of(e, "$patch").is_some_and(|d| d == "replace"))
+        {
+            continue;
+        }
+        let named: Vec<&Value> = items.iter().filter_map(|e| key_of(e, &key)).collect();
+        let out = at(&result, &site.path).and_then(Value::as_array);
+        for element in live {
+            let Some(k) = key_of(element, &key) else {
+                continue;
+            };
+            if named.contains(&k) {
+                continue;
+            }
+            if !out.is_some_and(|out| out.contains(element)) {
+                return Err(failure(
+                    MERGE_KEY,
+                    &site,
+                    format!("element {} changed or vanished", abbreviate(element)),
+                    doc,
+                    patch,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks `LAW-SMP-DELETE`: after `{"$patch": "delete", <key>: k}` in a
+/// merge list, no element with key k remains — unless the same patch list
+/// adds one back.
+///
+/// # Errors
+///
+/// The violation naming the surviving element.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// let schema = json!({"root": "T", "definitions": {"T": {"properties": {"items": {
+///     "type": "array", "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "name"}}}}});
+/// let doc = json!({"items": [{"name": "a"}, {"name": "a"}, {"name": "b"}]});
+/// strategic::delete(&mut Native::new(), &schema, &doc, &json!({"items": [{"name": "a", "$patch": "delete"}]}))?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn delete<I: Implementation + ?Sized>(
+    imp: &mut I,
+    schema: &Value,
+    doc: &Value,
+    patch: &Value,
+) -> Result<(), Violation> {
+    let parsed = parse_schema(DELETE, schema)?;
+    let Some(result) = applied(imp, DELETE, schema, doc, patch)? else {
+        return Ok(());
+    };
+    for site in sites(&parsed, doc, patch) {
+        let (Some(key), Value::Array(items)) = (list_merge_key(&site), site.patch) else {
+            continue;
+        };
+        let is_delete = |e: &Value| key_of(e, "$patch").is_some_and(|d| d == "delete");
+        let out = at(&result, &site.path).and_then(Value::as_array);
+        for deletion in items.iter().filter(|e| is_delete(e)) {
+            let Some(k) = key_of(deletion, &key) else {
+                continue;
+            };
+            let re_added = items
+                .iter()
+                .any(|e| !is_delete(e) && key_of(e, &key) == Some(k));
+            if re_added {
+                continue;
+            }
+            if let Some(survivor) = out.and_then(|o| o.iter().find(|e| key_of(e, &key) == Some(k)))
+            {
+                return Err(failure(
+                    DELETE,
+                    &site,
+                    format!("{} survived its deletion", abbreviate(survivor)),
+                    doc,
+                    patch,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks `LAW-SMP-REPLACE`: an object patch carrying `$patch: replace`
+/// that meets an object yields that patch object without its `$patch`
+/// member (other directives and nulls stay, as data); a merge list patch
+/// holding `{"$patch": "replace"}` yields its other elements, in order
+/// (when their keys are unique).
+///
+/// # Errors
+///
+/// The violation, with the expected and actual values.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// let schema = strategic::empty_schema();
+/// let doc = json!({"m": {"a": 1, "b": 2}});
+/// strategic::replace(&mut Native::new(), &schema, &doc, &json!({"m": {"$patch": "replace", "c": 3}}))?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn replace<I: Implementation + ?Sized>(
+    imp: &mut I,
+    schema: &Value,
+    doc: &Value,
+    patch: &Value,
+) -> Result<(), Violation> {
+    let parsed = parse_schema(REPLACE, schema)?;
+    let Some(result) = applied(imp, REPLACE, schema, doc, patch)? else {
+        return Ok(());
+    };
+    for site in sites(&parsed, doc, patch) {
+        let expected = match (site.patch, list_merge_key(&site)) {
+            (Value::Object(members), _)
+                if members.get("$patch").is_some_and(|d| d == "replace") =>
+            {
+                let mut kept = members.clone();
+                kept.remove("$patch");
+                Value::Object(kept)
+            }
+            (Value::Array(items), Some(key))
+                if items
+                    .iter()
+                    .any(|e| key_of(e, "$patch").is_some_and(|d| d == "replace")) =>
+            {
+                let rest: Vec<Value> = items
+                    .iter()
+                    .filter(|e| key_of(e, "$patch").is_none())
+                    .cloned()
+                    .collect();
+                let mut keys: Vec<&Value> = rest.iter().filter_map(|e| key_of(e, &key)).collect();
+                let count = keys.len();
+                keys.dedup();
+                if count != rest.len() || keys.len() != count || has_sibling_order(&site) {
+                    continue;
+                }
+                Value::Array(rest)
+            }
+            _ => continue,
+        };
+        let got = at(&result, &site.path);
+        if got != Some(&expected) {
+            return Err(failure(
+                REPLACE,
+                &site,
+                format!(
+                    "expected {}, got {}",
+                    abbreviate(&expected),
+                    got.map_or_else(|| "nothing".to_owned(), abbreviate)
+                ),
+                doc,
+                patch,
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn has_sibling_order(site: &Site<'_>) -> bool {
+    site.parent
+        .contains_key(&format!("$setElementOrder/{}", site.name))
+}
+
+/// Checks `LAW-SMP-RETAIN-KEYS`: after an object patch with
+/// `$retainKeys: K` meets an object, the result's member names are within
+/// K.
+///
+/// # Errors
+///
+/// The violation naming the extra member.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// let doc = json!({"m": {"a": 1, "b": 2}});
+/// strategic::retain_keys(&mut Native::new(), &strategic::empty_schema(), &doc, &json!({"m": {"$retainKeys": ["b", "c"], "c": 3}}))?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn retain_keys<I: Implementation + ?Sized>(
+    imp: &mut I,
+    schema: &Value,
+    doc: &Value,
+    patch: &Value,
+) -> Result<(), Violation> {
+    let parsed = parse_schema(RETAIN_KEYS, schema)?;
+    let Some(result) = applied(imp, RETAIN_KEYS, schema, doc, patch)? else {
+        return Ok(());
+    };
+    let mut candidates = sites(&parsed, doc, patch);
+    // The root is a site too.
+    if let (Value::Object(members), true) = (patch, doc.is_object()) {
+        candidates.push(Site {
+            path: String::new(),
+            doc,
+            patch,
+            parent: members,
+            name: "",
+            field: None,
+        });
+    }
+    for site in candidates {
+        let Value::Object(members) = site.patch else {
+            continue;
+        };
+        if members.contains_key("$patch") {
+            continue;
+        }
+        let Some(Value::Array(retained)) = members.get("$retainKeys") else {
+            continue;
+        };
+        let Some(Value::Object(out)) = at(&result, &site.path) else {
+            continue;
+        };
+        if let Some(extra) = out
+            .keys()
+            .find(|k| !retained.iter().any(|r| r.as_str() == Some(k.as_str())))
+        {
+            return Err(failure(
+                RETAIN_KEYS,
+                &site,
+                format!("member {extra:?} is not in $retainKeys"),
+                doc,
+                patch,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Checks `LAW-SMP-PRIMITIVE-UNION`: a primitive merge list meeting a
+/// patch list (with no `$setElementOrder` for it) becomes the union of both
+/// without duplicates, minus the values of `$deleteFromPrimitiveList`; when
+/// the live list has no duplicates, in the order of spec/40 D4.9.
+///
+/// # Errors
+///
+/// The violation, with the expected and actual lists.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// let schema = json!({"root": "T", "definitions": {"T": {"properties": {"f": {
+///     "type": "array", "x-kubernetes-patch-strategy": "merge"}}}}});
+/// strategic::primitive_union(&mut Native::new(), &schema, &json!({"f": ["a", "b"]}), &json!({"f": ["c", "b"]}))?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn primitive_union<I: Implementation + ?Sized>(
+    imp: &mut I,
+    schema: &Value,
+    doc: &Value,
+    patch: &Value,
+) -> Result<(), Violation> {
+    use patchlaw::strategic::Strategy;
+    let parsed = parse_schema(PRIMITIVE_UNION, schema)?;
+    let Some(result) = applied(imp, PRIMITIVE_UNION, schema, doc, patch)? else {
+        return Ok(());
+    };
+    for site in sites(&parsed, doc, patch) {
+        let merge = site
+            .field
+            .as_ref()
+            .is_some_and(|f| f.strategy() == Strategy::Merge);
+        let (true, Value::Array(live), Value::Array(items)) = (merge, site.doc, site.patch) else {
+            continue;
+        };
+        let scalar = |v: &Value| !(v.is_object() || v.is_array() || v.is_null());
+        if !live.iter().chain(items).all(scalar) || has_sibling_order(&site) {
+            continue;
+        }
+        let deleted = match site
+            .parent
+            .get(&format!("$deleteFromPrimitiveList/{}", site.name))
+        {
+            // Kubernetes applies the two in random order.
+            Some(_) => continue,
+            None => Vec::new(),
+        };
+        let got = at(&result, &site.path).and_then(Value::as_array);
+        let expected = union_order(live, items, &deleted);
+        let Some(got) = got else {
+            return Err(failure(
+                PRIMITIVE_UNION,
+                &site,
+                "the list vanished".to_owned(),
+                doc,
+                patch,
+            ));
+        };
+        let as_set = |v: &[Value]| {
+            let mut keys: Vec<String> = v.iter().map(go_text).collect();
+            keys.sort();
+            keys
+        };
+        let mut unique = as_set(&expected);
+        unique.dedup();
+        let distinct_live = {
+            let mut k: Vec<String> = live.iter().map(go_text).collect();
+            let n = k.len();
+            k.sort();
+            k.dedup();
+            k.len() == n
+        };
+        let ok = if distinct_live {
+            got.iter().map(go_text).eq(expected.iter().map(go_text))
+        } else {
+            as_set(got) == unique
+        };
+        if !ok {
+            return Err(failure(
+                PRIMITIVE_UNION,
+                &site,
+                format!(
+                    "expected {}, got {}",
+                    abbreviate(&Value::Array(expected)),
+                    abbreviate(&Value::Array(got.clone()))
+                ),
+                doc,
+                patch,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The value as Go's `==` distinguishes it: `1` and `1.0` differ.
+fn go_text(value: &Value) -> String {
+    match value {
+        Value::Number(n) if n.is_i64() => format!("i{n}"),
+        Value::Number(n) => format!("f{}", n.as_f64().unwrap_or(f64::NAN)),
+        other => other.to_string(),
+    }
+}
+
+/// D4.9: patch items (first occurrences, patch order) merged with the live
+/// items the patch does not name (live order): a live item goes first when
+/// the next patch item is also live and comes after it in the live list.
+fn union_order(live: &[Value], patch: &[Value], deleted: &[Value]) -> Vec<Value> {
+    let position = |v: &Value| live.iter().position(|x| go_text(x) == go_text(v));
+    let mut patch_items: Vec<&Value> = Vec::new();
+    for v in patch {
+        if !patch_items.iter().any(|x| go_text(x) == go_text(v)) {
+            patch_items.push(v);
+        }
+    }
+    let in_patch = |v: &Value| patch.iter().any(|x| go_text(x) == go_text(v));
+    let server_only: Vec<&Value> = live.iter().filter(|v| !in_patch(v)).collect();
+    let mut out = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < server_only.len() || j < patch_items.len() {
+        let take_left = j >= patch_items.len()
+            || (i < server_only.len()
+                && matches!(
+                    (position(server_only[i]), position(patch_items[j])),
+                    (Some(l), Some(r)) if l < r
+                ));
+        if take_left {
+            out.push(server_only[i].clone());
+            i += 1;
+        } else {
+            out.push(patch_items[j].clone());
+            j += 1;
+        }
+    }
+    out.retain(|v| !deleted.iter().any(|d| go_text(d) == go_text(v)));
+    out
+}
+
+/// Checks `LAW-SMP-ELEMENT-ORDER`: after `$setElementOrder/f`, the elements
+/// of `f` named in it appear in its relative order.
+///
+/// # Errors
+///
+/// The violation, with the order and the result.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// let schema = json!({"root": "T", "definitions": {"T": {"properties": {"f": {
+///     "type": "array", "x-kubernetes-patch-strategy": "merge"}}}}});
+/// let patch = json!({"$setElementOrder/f": ["c", "a"], "f": ["c"]});
+/// strategic::element_order(&mut Native::new(), &schema, &json!({"f": ["a", "b"]}), &patch)?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn element_order<I: Implementation + ?Sized>(
+    imp: &mut I,
+    schema: &Value,
+    doc: &Value,
+    patch: &Value,
+) -> Result<(), Violation> {
+    let parsed = parse_schema(ELEMENT_ORDER, schema)?;
+    let Some(result) = applied(imp, ELEMENT_ORDER, schema, doc, patch)? else {
+        return Ok(());
+    };
+    let mut places: Vec<(String, &Map<String, Value>)> = Vec::new();
+    if let Value::Object(root) = patch {
+        places.push((String::new(), root));
+    }
+    for site in sites(&parsed, doc, patch) {
+        if let Value::Object(members) = site.patch {
+            if !members.contains_key("$patch") {
+                places.push((site.path.clone(), members));
+            }
+        }
+    }
+    for (path, members) in places {
+        for (name, order) in members {
+            let Some(field) = name.strip_prefix("$setElementOrder/") else {
+                continue;
+            };
+            let Value::Array(order) = order else { continue };
+            let list_path = format!("{path}/{}", patchlaw::pointer::escape(field));
+            let key = parsed
+                .lookup(&list_path)
+                .ok()
+                .flatten()
+                .and_then(|f| f.merge_key().map(str::to_owned));
+            let ident = |v: &Value| match &key {
+                Some(k) => key_of(v, k).map(go_text),
+                None => Some(go_text(v)),
+            };
+            let wanted: Vec<String> = order.iter().filter_map(ident).collect();
+            let Some(Value::Array(out)) = result.pointer(&list_path) else {
+                continue;
+            };
+            let positions: Vec<usize> = out
+                .iter()
+                .filter_map(|e| ident(e).and_then(|k| wanted.iter().position(|w| *w == k)))
+                .collect();
+            if positions.windows(2).any(|w| w[0] > w[1]) {
+                return Err(Violation::new(
+                    ELEMENT_ORDER,
+                    format!(
+                        "at {list_path}: {} is not in the order {} (document {}, patch {})",
+                        abbreviate(&Value::Array(out.clone())),
+                        abbreviate(&Value::Array(order.clone())),
+                        abbreviate(doc),
+                        abbreviate(patch)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
