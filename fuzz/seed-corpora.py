@@ -36,6 +36,8 @@ def seeds(record, area):
         yield "differential", [get("doc"), get("patch")]
     elif op == "json_patch.diff":
         yield "json_patch_diff", [get("from"), get("to")]
+    elif op == "strategic.apply":
+        yield "strategic_apply", [get("schema"), get("doc"), get("patch")]
     args = {k: v for k, v in record.items()
             if k not in ("name", "comment", "spec", "op", "expected", "expected_result", "error", "compare", "disabled")}
     yield "protocol", None, json.dumps({"cmd": "run", "seq": 1, "op": op, "args": args})

@@ -73,6 +73,11 @@
 //! - `LAW-JP-INVERSE`: the inverse patch gives the original document back;
 //! - `LAW-JP-TEST-EQUALITY`: `test` compares as RFC 6902 §4.6 says (`1`
 //!   equals `1.0`);
+//! - `LAW-SMP-REDUCES-TO-MP`: without patch metadata or directives, a
+//!   strategic merge patch is RFC 7396;
+//! - `LAW-SMP-MERGE-KEY`, `LAW-SMP-DELETE`, `LAW-SMP-REPLACE`,
+//!   `LAW-SMP-RETAIN-KEYS`, `LAW-SMP-PRIMITIVE-UNION`,
+//!   `LAW-SMP-ELEMENT-ORDER`: what each strategic directive guarantees;
 //! - `LAW-LIM-DEPTH`, `LAW-LIM-OPS`, `LAW-LIM-COPY-BOUND`: input beyond a
 //!   limit is `limit-exceeded` with the document unchanged.
 
