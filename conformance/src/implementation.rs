@@ -453,6 +453,7 @@ impl Implementation for Native {
             Op::JsonPatchApply,
             Op::JsonPatchDiff,
             Op::StrategicApply,
+            Op::StrategicDiff,
         ]
     }
 
@@ -550,6 +551,14 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                         Err(err)
                     }
                 }
+            }
+            Op::StrategicDiff => {
+                let (from, to) = (take("from")?, take("to")?);
+                let schema = schema_argument(&take("schema")?)?;
+                let diff = patchlaw::strategic::diff_with_limits(&from, &to, &schema, limits);
+                patchlaw::limits::dismantle(from);
+                patchlaw::limits::dismantle(to);
+                diff
             }
             _ => {
                 return Err(Reply::Unsupported {

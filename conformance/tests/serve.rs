@@ -51,7 +51,7 @@ fn handshake_and_operations() {
         "\n",
         r#"{"cmd":"run","seq":4,"op":"pointer.get","args":{"doc":{"a":[1,2]},"pointer":"/a/1"}}"#,
         "\n",
-        r#"{"cmd":"run","seq":5,"op":"strategic.diff","args":{"from":{},"to":{},"schema":{"builtin":"v1/Pod"}}}"#,
+        r#"{"cmd":"run","seq":5,"op":"three_way.strategic","args":{"original":{},"modified":{},"current":{},"schema":{"builtin":"v1/Pod"},"overwrite":true}}"#,
         "\n",
         r#"{"cmd":"run","seq":7,"op":"json_patch.apply","args":{"doc":{"a":[1]},"patch":[{"op":"add","path":"/a/-","value":2}]}}"#,
         "\n",

@@ -772,3 +772,224 @@ pub fn element_order<I: Implementation + ?Sized>(
     }
     Ok(())
 }
+
+/// `LAW-SMP-DIFF-APPLY`: applying a diff gives the target, list order
+/// included.
+pub const DIFF_APPLY: &str = "LAW-SMP-DIFF-APPLY";
+/// `LAW-SMP-IDEMPOTENT`: a diff's patch applies idempotently.
+pub const IDEMPOTENT: &str = "LAW-SMP-IDEMPOTENT";
+
+/// Whether `doc` is valid under `schema` in the sense of spec/40's laws:
+/// an object; no `null` member or element and no member name starting
+/// with `$` anywhere; the elements of each `merge` list of one Go type and
+/// not lists; objects in a merge list keyed by a scalar merge key whose
+/// texts (as Go prints them) are distinct; primitives in a merge list
+/// distinct.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{Field, Schema};
+/// use patchlaw_conformance::laws::strategic::valid_under;
+/// use serde_json::json;
+///
+/// let schema = Schema::builder().field("/c", Field::merge("name")).build().unwrap();
+/// assert!(valid_under(&schema, &json!({"c": [{"name": "a"}, {"name": "b"}]})));
+/// assert!(!valid_under(&schema, &json!({"c": [{"name": "a"}, {"name": "a"}]})));
+/// assert!(!valid_under(&schema, &json!({"c": [{"image": "x"}]})));
+/// ```
+#[must_use]
+pub fn valid_under(schema: &patchlaw::strategic::Schema, doc: &Value) -> bool {
+    doc.is_object() && valid_at(schema, doc, "")
+}
+
+fn valid_at(schema: &patchlaw::strategic::Schema, value: &Value, path: &str) -> bool {
+    use patchlaw::strategic::Strategy;
+    match value {
+        Value::Null => false,
+        Value::Object(members) => members.iter().all(|(k, v)| {
+            !k.starts_with('$')
+                && valid_at(
+                    schema,
+                    v,
+                    &format!("{path}/{}", patchlaw::pointer::escape(k)),
+                )
+        }),
+        Value::Array(items) => {
+            let field = schema.lookup(path).ok().flatten();
+            if let Some(field) = field.filter(|f| f.strategy() == Strategy::Merge) {
+                let same_kind = items.windows(2).all(|w| kind(&w[0]) == kind(&w[1]));
+                if !same_kind || items.iter().any(Value::is_array) {
+                    return false;
+                }
+                let texts: Option<Vec<String>> = match field.merge_key() {
+                    Some(key) if items.first().is_some_and(Value::is_object) => items
+                        .iter()
+                        .map(|e| {
+                            e.get(key)
+                                .filter(|k| !(k.is_object() || k.is_array() || k.is_null()))
+                                .map(loose_text)
+                        })
+                        .collect(),
+                    _ if items.iter().any(Value::is_object) => None,
+                    _ => Some(items.iter().map(loose_text).collect()),
+                };
+                let Some(mut texts) = texts else { return false };
+                let n = texts.len();
+                texts.sort();
+                texts.dedup();
+                if texts.len() != n {
+                    return false;
+                }
+            }
+            // List elements are typed by the field itself (implicit index).
+            items.iter().all(|e| valid_at(schema, e, path))
+        }
+        _ => true,
+    }
+}
+
+/// A scalar's text with `1` and `1.0` alike: Kubernetes' diff pairs list
+/// elements by Go's `%v`, which prints both as `1`.
+fn loose_text(value: &Value) -> String {
+    match value {
+        Value::Number(n) => format!("n{}", n.as_f64().unwrap_or(f64::NAN)),
+        other => other.to_string(),
+    }
+}
+
+fn kind(value: &Value) -> u8 {
+    match value {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Number(n) if n.is_i64() => 2,
+        Value::Number(_) => 3,
+        Value::String(_) => 4,
+        Value::Array(_) => 5,
+        Value::Object(_) => 6,
+    }
+}
+
+/// Checks `LAW-SMP-DIFF-APPLY` for documents valid under the schema
+/// ([`valid_under`]; other pairs pass): the diff succeeds and applying it
+/// to `a` gives exactly `b`, list order included.
+///
+/// # Errors
+///
+/// The violation, with the patch and what it produced.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// let schema = json!({"builtin": "v1/Pod"});
+/// let a = json!({"spec": {"containers": [{"name": "a", "image": "1"}, {"name": "b"}]}});
+/// let b = json!({"spec": {"containers": [{"name": "b"}, {"name": "c"}, {"name": "a", "image": "2"}]}});
+/// strategic::diff_apply(&mut Native::new(), &schema, &a, &b)?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn diff_apply<I: Implementation + ?Sized>(
+    imp: &mut I,
+    schema: &Value,
+    a: &Value,
+    b: &Value,
+) -> Result<(), Violation> {
+    let parsed = parse_schema(DIFF_APPLY, schema)?;
+    if !valid_under(&parsed, a) || !valid_under(&parsed, b) {
+        return Ok(());
+    }
+    let patch = super::call_ok(
+        imp,
+        DIFF_APPLY,
+        Op::StrategicDiff,
+        &[("from", a), ("to", b), ("schema", schema)],
+    )?;
+    let got = call(
+        imp,
+        DIFF_APPLY,
+        Op::StrategicApply,
+        &[("doc", a), ("patch", &patch), ("schema", schema)],
+    )?;
+    if got.as_ref() != Ok(b) {
+        return Err(Violation::new(
+            DIFF_APPLY,
+            format!(
+                "diff({}, {}) = {}, which applied gives {}",
+                abbreviate(a),
+                abbreviate(b),
+                abbreviate(&patch),
+                describe(&got)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks `LAW-SMP-IDEMPOTENT` for q = diff(a, b) and each `x` given:
+/// where applying q to x succeeds, applying it again changes nothing.
+///
+/// # Errors
+///
+/// The violation, with both results.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{laws::strategic, Native};
+/// use serde_json::json;
+///
+/// let schema = json!({"builtin": "v1/Pod"});
+/// let a = json!({"metadata": {"finalizers": ["x", "y"]}});
+/// let b = json!({"metadata": {"finalizers": ["z", "x"]}});
+/// strategic::idempotent(&mut Native::new(), &schema, &a, &b, &[&a, &b])?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn idempotent<I: Implementation + ?Sized>(
+    imp: &mut I,
+    schema: &Value,
+    a: &Value,
+    b: &Value,
+    xs: &[&Value],
+) -> Result<(), Violation> {
+    let parsed = parse_schema(IDEMPOTENT, schema)?;
+    if !valid_under(&parsed, a) || !valid_under(&parsed, b) {
+        return Ok(());
+    }
+    let patch = super::call_ok(
+        imp,
+        IDEMPOTENT,
+        Op::StrategicDiff,
+        &[("from", a), ("to", b), ("schema", schema)],
+    )?;
+    for x in xs {
+        if !valid_under(&parsed, x) {
+            continue;
+        }
+        let Some(once) = applied(imp, IDEMPOTENT, schema, x, &patch)? else {
+            continue;
+        };
+        let twice = call(
+            imp,
+            IDEMPOTENT,
+            Op::StrategicApply,
+            &[("doc", &once), ("patch", &patch), ("schema", schema)],
+        )?;
+        if twice.as_ref() != Ok(&once) {
+            return Err(Violation::new(
+                IDEMPOTENT,
+                format!(
+                    "q = diff({}, {}) = {}: once on {} gives {}, twice {}",
+                    abbreviate(a),
+                    abbreviate(b),
+                    abbreviate(&patch),
+                    abbreviate(x),
+                    abbreviate(&once),
+                    describe(&twice)
+                ),
+            ));
+        }
+    }
+    Ok(())
+}

@@ -299,6 +299,24 @@ fn effect_of_patch(
             .map_err(|e| e.to_string());
             Some(produced.map(|produced| (produced, wanted.clone())))
         }
+        Op::StrategicDiff => {
+            let from = arg("from")?;
+            let wanted = vector.expected_result.as_ref().or_else(|| arg("to"))?;
+            let produced = crate::implementation::schema_argument(arg("schema")?)
+                .map_err(|reply| reply.describe())
+                .and_then(|schema| {
+                    let mut doc = from.clone();
+                    patchlaw::strategic::apply_with_limits(
+                        &mut doc,
+                        patch,
+                        &schema,
+                        patchlaw::Limits::unlimited(),
+                    )
+                    .map(|()| doc)
+                    .map_err(|e| e.to_string())
+                });
+            Some(produced.map(|produced| (produced, wanted.clone())))
+        }
         Op::MergePatchCompose => {
             let doc = vector.context.get("doc")?;
             let wanted = match &vector.expected_result {

@@ -29,11 +29,17 @@ pub(crate) fn apply(
     limits: Limits,
 ) -> Result<(), Error> {
     limits.check_depth(patch)?;
-    let Value::Object(patch) = patch else {
-        return Err(Error::new(
-            ErrorKind::InvalidPatch,
-            "a strategic merge patch must be an object",
-        ));
+    // Kubernetes decodes a `null` patch as an empty map.
+    let empty = Map::new();
+    let patch = match patch {
+        Value::Object(patch) => patch,
+        Value::Null => &empty,
+        _ => {
+            return Err(Error::new(
+                ErrorKind::InvalidPatch,
+                "a strategic merge patch must be an object",
+            ))
+        }
     };
     // Kubernetes decodes a `null` document as an empty map.
     let was_null = doc.is_null();

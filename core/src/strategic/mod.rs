@@ -50,6 +50,7 @@
 
 mod apply;
 mod builtin;
+mod diff;
 pub mod directive;
 mod list_order;
 mod schema;
@@ -64,8 +65,8 @@ use crate::limits::Limits;
 /// Applies the strategic merge patch `patch` to `doc` in place, with the
 /// default [`Limits`].
 ///
-/// `doc` must be an object (or `null`, which counts as `{}`), and so must
-/// `patch`. On error `doc` is left exactly as it was.
+/// `doc` must be an object, and so must `patch`; `null` counts as `{}` for
+/// either, as in Kubernetes. On error `doc` is left exactly as it was.
 ///
 /// # Errors
 ///
@@ -135,6 +136,78 @@ pub fn apply_with_limits(
     limits: Limits,
 ) -> Result<(), Error> {
     apply::apply(doc, patch, schema, limits)
+}
+
+/// Computes the strategic merge patch that turns `from` into `to`, as
+/// Kubernetes' `CreateTwoWayMergePatch` does, with the default [`Limits`].
+///
+/// The patch has the changed and added members, `null` for removed ones,
+/// and for each `merge` list: the changed elements (by merge key, with only
+/// their changes), `{"$patch": "delete", <key>: ..}` for removed elements,
+/// `$setElementOrder/<list>` whenever the content or the order changed, and
+/// for primitive lists the added values plus
+/// `$deleteFromPrimitiveList/<list>`; `retainKeys` fields carry
+/// `$retainKeys`. Atomic lists and `replace` fields are sent whole (a
+/// `replace` object even when unchanged, as Kubernetes does).
+///
+/// # Errors
+///
+/// - [`ErrorKind::InvalidPatch`](crate::ErrorKind::InvalidPatch): `from` or
+///   `to` not an object, or merge lists whose elements cannot be compared
+///   (mixed types, lists of lists, object-valued merge keys);
+/// - [`ErrorKind::MissingMergeKey`](crate::ErrorKind::MissingMergeKey): an
+///   element of a merge list of objects without its merge key;
+/// - [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded): an
+///   input nested deeper than the depth limit.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{self, Field, Schema};
+/// use serde_json::json;
+///
+/// let schema = Schema::builder().field("/containers", Field::merge("name")).build()?;
+/// let from = json!({"containers": [{"name": "a", "image": "a:1"}, {"name": "b", "image": "b:1"}]});
+/// let to = json!({"containers": [{"name": "a", "image": "a:2"}]});
+/// let patch = strategic::diff(&from, &to, &schema)?;
+/// assert_eq!(patch, json!({
+///     "$setElementOrder/containers": [{"name": "a"}],
+///     "containers": [{"name": "a", "image": "a:2"}, {"name": "b", "$patch": "delete"}],
+/// }));
+/// let mut doc = from.clone();
+/// strategic::apply(&mut doc, &patch, &schema)?;
+/// assert_eq!(doc, to);
+/// # Ok::<(), patchlaw::Error>(())
+/// ```
+pub fn diff(from: &Value, to: &Value, schema: &Schema) -> Result<Value, Error> {
+    diff_with_limits(from, to, schema, Limits::new())
+}
+
+/// Computes the strategic merge patch from `from` to `to`, with explicit
+/// [`Limits`].
+///
+/// # Errors
+///
+/// As [`diff`].
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{self, Schema};
+/// use patchlaw::Limits;
+/// use serde_json::json;
+///
+/// let patch = strategic::diff_with_limits(&json!({"a": 1}), &json!({"b": 2}), &Schema::empty(), Limits::new())?;
+/// assert_eq!(patch, json!({"a": null, "b": 2}));
+/// # Ok::<(), patchlaw::Error>(())
+/// ```
+pub fn diff_with_limits(
+    from: &Value,
+    to: &Value,
+    schema: &Schema,
+    limits: Limits,
+) -> Result<Value, Error> {
+    diff::diff(from, to, schema, limits)
 }
 
 impl Schema {

@@ -98,6 +98,9 @@ fn errors_are_typed_and_located() {
     assert_eq!(err.kind(), ErrorKind::InvalidPatch);
     let err = strategic::apply(&mut json!({}), &json!([]), &schema()).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidPatch);
+    let mut doc = json!({"a": 1});
+    strategic::apply(&mut doc, &Value::Null, &schema()).unwrap();
+    assert_eq!(doc, json!({"a": 1}), "a null patch is an empty one");
 }
 
 #[test]

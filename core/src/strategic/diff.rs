@@ -1,0 +1,473 @@
+//! The two-way strategic merge patch Kubernetes computes
+//! (`CreateTwoWayMergePatch` of apimachinery's `strategicpatch`, v1.32),
+//! with the same output: deletions as `null`, merge lists as changed
+//! elements plus `{"$patch": "delete"}` elements and `$setElementOrder`,
+//! primitive merge lists as additions plus `$deleteFromPrimitiveList`,
+//! `$retainKeys` for `retainKeys` fields.
+//!
+//! Kubernetes matches list elements by the text Go's `%v` gives their merge
+//! key (or their value, for primitives), after sorting both lists by that
+//! text; this module does the same, so duplicated keys pair up as they do
+//! there.
+
+use serde_json::{Map, Value};
+
+use super::directive::{DELETE, DELETE_FROM_PRIMITIVE_LIST, PATCH, RETAIN_KEYS, SET_ELEMENT_ORDER};
+use super::list_order::{self, go_equal, GoType, Key};
+use super::schema::{Schema, SchemaRef, Strategy};
+use crate::error::{Error, ErrorKind};
+use crate::limits::Limits;
+use crate::pointer::PointerBuf;
+
+pub(crate) fn diff(
+    from: &Value,
+    to: &Value,
+    schema: &Schema,
+    limits: Limits,
+) -> Result<Value, Error> {
+    limits.check_depth(from)?;
+    limits.check_depth(to)?;
+    let (Value::Object(from), Value::Object(to)) = (from, to) else {
+        return Err(Error::new(
+            ErrorKind::InvalidPatch,
+            "a strategic merge patch is computed between two objects",
+        ));
+    };
+    let mut differ = Differ { path: Vec::new() };
+    differ
+        .maps(from, to, schema.root(), false)
+        .map(Value::Object)
+}
+
+struct Differ<'v> {
+    path: Vec<&'v str>,
+}
+
+/// A merge list's three parts: the patch list, the `$deleteFromPrimitiveList`
+/// values, the `$setElementOrder` list.
+type ListDiff = (Vec<Value>, Vec<Value>, Vec<Value>);
+
+impl<'v> Differ<'v> {
+    fn error(&self, kind: ErrorKind, detail: impl Into<String>) -> Error {
+        Error::new(kind, detail)
+            .with_pointer(PointerBuf::from_tokens(self.path.iter().copied()).to_string())
+    }
+
+    /// `diffMaps`.
+    fn maps(
+        &mut self,
+        original: &'v Map<String, Value>,
+        modified: &'v Map<String, Value>,
+        schema: SchemaRef<'_>,
+        retain_keys: bool,
+    ) -> Result<Map<String, Value>, Error> {
+        let mut patch = Map::new();
+        let mut retained: Vec<&str> = Vec::new();
+        for (key, new) in modified {
+            if retain_keys && !new.is_null() {
+                retained.push(key);
+            }
+            let Some(old) = original.get(key) else {
+                patch.insert(key.clone(), new.clone());
+                continue;
+            };
+            self.path.push(key);
+            let result = self.member(key, old, new, schema, &mut patch);
+            self.path.pop();
+            result?;
+        }
+        for key in original.keys() {
+            if !modified.contains_key(key) {
+                patch.insert(key.clone(), Value::Null);
+            }
+        }
+        let dropped = original
+            .iter()
+            .any(|(k, v)| !v.is_null() && !modified.contains_key(k));
+        if !retained.is_empty() && (!patch.is_empty() || dropped) {
+            retained.sort_unstable();
+            let names = retained.into_iter().map(|k| Value::String(k.to_owned()));
+            patch.insert(RETAIN_KEYS.to_owned(), Value::Array(names.collect()));
+        }
+        Ok(patch)
+    }
+
+    fn member(
+        &mut self,
+        key: &'v str,
+        old: &'v Value,
+        new: &'v Value,
+        schema: SchemaRef<'_>,
+        patch: &mut Map<String, Value>,
+    ) -> Result<(), Error> {
+        if key == PATCH {
+            // `handleDirectiveMarker`: a `$patch` in the documents themselves.
+            let (Value::String(a), Value::String(b)) = (old, new) else {
+                return Err(self.error(
+                    ErrorKind::InvalidPatch,
+                    format!("{PATCH} in a document must be a string"),
+                ));
+            };
+            if a != b {
+                patch.insert(key.to_owned(), new.clone());
+            }
+            return Ok(());
+        }
+        if GoType::of(old) != GoType::of(new) {
+            patch.insert(key.to_owned(), new.clone());
+            return Ok(());
+        }
+        let field = schema.field(key);
+        match (old, new) {
+            (Value::Object(a), Value::Object(b)) => {
+                // A `replace` map is sent whole, changed or not.
+                if field.strategy() == Strategy::Replace {
+                    patch.insert(key.to_owned(), new.clone());
+                } else {
+                    let retain = field.field.is_some_and(|f| f.retain_keys());
+                    let inner = self.maps(a, b, field.schema, retain)?;
+                    if !inner.is_empty() {
+                        patch.insert(key.to_owned(), Value::Object(inner));
+                    }
+                }
+            }
+            (Value::Array(a), Value::Array(b)) if field.strategy() == Strategy::Merge => {
+                let retain = field.field.is_some_and(|f| f.retain_keys());
+                let merge_key = field.merge_key().filter(|k| !k.is_empty());
+                let (list, deletions, order) = self.lists(a, b, field.schema, merge_key, retain)?;
+                if !list.is_empty() {
+                    patch.insert(key.to_owned(), Value::Array(list));
+                }
+                if !deletions.is_empty() {
+                    patch.insert(
+                        format!("{DELETE_FROM_PRIMITIVE_LIST}/{key}"),
+                        Value::Array(deletions),
+                    );
+                }
+                if !order.is_empty() {
+                    patch.insert(format!("{SET_ELEMENT_ORDER}/{key}"), Value::Array(order));
+                }
+            }
+            _ => {
+                if old != new {
+                    patch.insert(key.to_owned(), new.clone());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `diffLists`.
+    fn lists(
+        &mut self,
+        original: &'v [Value],
+        modified: &'v [Value],
+        schema: SchemaRef<'_>,
+        merge_key: Option<&str>,
+        retain_keys: bool,
+    ) -> Result<ListDiff, Error> {
+        if original.is_empty() {
+            return Ok((modified.to_vec(), Vec::new(), Vec::new()));
+        }
+        match self.element_type(original, modified)? {
+            GoType::Map => {
+                let Some(merge_key) = merge_key else {
+                    return Err(self.error(
+                        ErrorKind::MissingMergeKey,
+                        "a merge list of objects needs a merge key",
+                    ));
+                };
+                let (mut list, deletions) =
+                    self.lists_of_maps(original, modified, schema, merge_key, retain_keys)?;
+                let keys = modified
+                    .iter()
+                    .map(|v| self.key(v.get(merge_key)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let list_keys = list
+                    .iter()
+                    .map(|v| self.key(v.get(merge_key)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                order_like(&mut list, &list_keys, &keys);
+                let same_order = original.len() == modified.len()
+                    && original.iter().zip(modified).all(|(a, b)| {
+                        match (a.get(merge_key), b.get(merge_key)) {
+                            (Some(x), Some(y)) => go_equal(x, y),
+                            _ => false,
+                        }
+                    });
+                list.extend(deletions);
+                let order = if !list.is_empty() || !same_order {
+                    modified
+                        .iter()
+                        .map(|v| {
+                            let mut only_key = Map::new();
+                            let key = v.get(merge_key).cloned().unwrap_or(Value::Null);
+                            only_key.insert(merge_key.to_owned(), key);
+                            Value::Object(only_key)
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                Ok((list, Vec::new(), order))
+            }
+            _ => {
+                let (mut additions, deletions) = self.lists_of_scalars(original, modified)?;
+                let keys = modified
+                    .iter()
+                    .map(|v| self.key(Some(v)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let added_keys = additions
+                    .iter()
+                    .map(|v| self.key(Some(v)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                order_like(&mut additions, &added_keys, &keys);
+                let same_order = original.len() == modified.len()
+                    && original.iter().zip(modified).all(|(a, b)| go_equal(a, b));
+                let order = if !additions.is_empty() || !same_order {
+                    modified.to_vec()
+                } else {
+                    Vec::new()
+                };
+                Ok((additions, deletions, order))
+            }
+        }
+    }
+
+    fn key(&self, value: Option<&Value>) -> Result<Key, Error> {
+        let value = value.ok_or_else(|| {
+            self.error(
+                ErrorKind::MissingMergeKey,
+                "a list element does not contain its merge key",
+            )
+        })?;
+        Key::of(value).ok_or_else(|| {
+            self.error(
+                ErrorKind::InvalidPatch,
+                "list elements are compared by a value that is an object or an array",
+            )
+        })
+    }
+
+    fn element_type(&self, original: &[Value], modified: &[Value]) -> Result<GoType, Error> {
+        let mut seen = None;
+        for value in original.iter().chain(modified) {
+            let t = GoType::of(value);
+            match seen {
+                None if matches!(t, GoType::Slice | GoType::Nil) => {
+                    return Err(self.error(
+                        ErrorKind::InvalidPatch,
+                        "a merge list cannot hold lists or start with null",
+                    ))
+                }
+                None => seen = Some(t),
+                Some(s) if s != t => {
+                    return Err(self.error(
+                        ErrorKind::InvalidPatch,
+                        "list element types are not identical",
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        seen.ok_or_else(|| self.error(ErrorKind::InvalidPatch, "no elements in either list"))
+    }
+
+    /// `diffListsOfMaps`: both lists sorted by the text of their merge
+    /// keys, then walked together.
+    fn lists_of_maps(
+        &mut self,
+        original: &'v [Value],
+        modified: &'v [Value],
+        schema: SchemaRef<'_>,
+        merge_key: &str,
+        retain_keys: bool,
+    ) -> Result<(Vec<Value>, Vec<Value>), Error> {
+        let by_text = |list: &'v [Value]| -> Vec<(String, &'v Value)> {
+            let mut sorted: Vec<(String, &Value)> = list
+                .iter()
+                .map(|v| (go_text(v.get(merge_key)), v))
+                .collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            sorted
+        };
+        let (old, new) = (by_text(original), by_text(modified));
+        let mut patch = Vec::new();
+        let mut deletions = Vec::new();
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < new.len() {
+            let old_item = old
+                .get(i)
+                .map(|(text, v)| (text, self.element(v, merge_key)));
+            let new_item = new
+                .get(j)
+                .map(|(text, v)| (text, self.element(v, merge_key)));
+            match (old_item, new_item) {
+                (Some((a, o)), Some((b, m))) if a == b => {
+                    let (o, (m, key)) = (o?.0, m?);
+                    let mut inner = self.maps(o, m, schema, retain_keys)?;
+                    if !inner.is_empty() {
+                        inner.insert(merge_key.to_owned(), key.clone());
+                        patch.push(Value::Object(inner));
+                    }
+                    i += 1;
+                    j += 1;
+                }
+                (None, Some((_, m))) => {
+                    patch.push(Value::Object(m?.0.clone()));
+                    j += 1;
+                }
+                (Some((a, _)), Some((b, m))) if a > b => {
+                    patch.push(Value::Object(m?.0.clone()));
+                    j += 1;
+                }
+                (Some((_, o)), _) => {
+                    let key = o?.1.clone();
+                    let mut directive = Map::new();
+                    directive.insert(PATCH.to_owned(), Value::String(DELETE.to_owned()));
+                    directive.insert(merge_key.to_owned(), key);
+                    deletions.push(Value::Object(directive));
+                    i += 1;
+                }
+                (None, None) => break,
+            }
+        }
+        Ok((patch, deletions))
+    }
+
+    /// An element of a merge list of objects, with its merge key's value.
+    fn element(
+        &self,
+        value: &'v Value,
+        merge_key: &str,
+    ) -> Result<(&'v Map<String, Value>, &'v Value), Error> {
+        let members = value.as_object().ok_or_else(|| {
+            self.error(
+                ErrorKind::InvalidPatch,
+                "a merge list of objects holds a non-object",
+            )
+        })?;
+        let key = members.get(merge_key).ok_or_else(|| {
+            self.error(
+                ErrorKind::MissingMergeKey,
+                format!("an element does not contain its merge key {merge_key:?}"),
+            )
+        })?;
+        Ok((members, key))
+    }
+
+    /// `diffListsOfScalars`: both lists sorted by text and walked together;
+    /// the deletions deduplicated as Kubernetes does.
+    fn lists_of_scalars(
+        &self,
+        original: &'v [Value],
+        modified: &'v [Value],
+    ) -> Result<(Vec<Value>, Vec<Value>), Error> {
+        let by_text = |list: &'v [Value]| -> Vec<(String, &'v Value)> {
+            let mut sorted: Vec<(String, &Value)> =
+                list.iter().map(|v| (go_text(Some(v)), v)).collect();
+            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            sorted
+        };
+        let (old, new) = (by_text(original), by_text(modified));
+        let (mut additions, mut deletions) = (Vec::new(), Vec::new());
+        let (mut i, mut j) = (0, 0);
+        loop {
+            match (old.get(i), new.get(j)) {
+                (None, None) => break,
+                (Some((a, _)), Some((b, _))) if a == b => {
+                    i += 1;
+                    j += 1;
+                }
+                (None, Some((_, m))) => {
+                    additions.push((*m).clone());
+                    j += 1;
+                }
+                (Some((a, _)), Some((b, m))) if a > b => {
+                    additions.push((*m).clone());
+                    j += 1;
+                }
+                (Some((_, o)), _) => {
+                    deletions.push((*o).clone());
+                    i += 1;
+                }
+            }
+        }
+        let keys: Vec<Key> = deletions
+            .iter()
+            .map(|v| Key::of(v).unwrap_or(Key::Nil))
+            .collect();
+        let mut items: Vec<usize> = (0..deletions.len()).collect();
+        let len = list_order::deduplicate(&mut items, &keys);
+        let deletions = items[..len].iter().map(|&i| deletions[i].clone()).collect();
+        Ok((additions, deletions))
+    }
+}
+
+/// `normalizeSliceOrder` of a patch list against the modified list: a
+/// stable sort by position in `order` (every item is found there).
+fn order_like(list: &mut Vec<Value>, keys: &[Key], order: &[Key]) {
+    let positions = list_order::Positions::new(order);
+    let mut items: Vec<usize> = (0..list.len()).collect();
+    list_order::stable_sort(&mut items, |&x, &y| {
+        match (positions.of(&keys[x]), positions.of(&keys[y])) {
+            (Some(a), Some(b)) => a < b,
+            _ => true,
+        }
+    });
+    if items.iter().enumerate().all(|(i, &j)| i == j) {
+        return;
+    }
+    let mut old = std::mem::take(list);
+    *list = items.iter().map(|&i| std::mem::take(&mut old[i])).collect();
+}
+
+/// The text Go's `%v` prints for a scalar: how Kubernetes sorts and
+/// matches list elements when it diffs.
+fn go_text(value: Option<&Value>) -> String {
+    match value {
+        None | Some(Value::Null) => "<nil>".to_owned(),
+        Some(Value::Bool(b)) => b.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) if n.is_i64() => n.to_string(),
+        Some(Value::Number(n)) => go_float_text(n.as_f64().unwrap_or(f64::NAN)),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// `strconv.FormatFloat(f, 'g', -1, 64)`, which `%v` uses: the shortest
+/// digits, in exponent form when the decimal exponent is below -4 or at
+/// least 6.
+fn go_float_text(f: f64) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits: `d.ddde±x`.
+    let scientific = format!("{f:e}");
+    let Some((mantissa, exponent)) = scientific.split_once('e') else {
+        return scientific;
+    };
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    if !(-4..6).contains(&exponent) {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        return format!("{mantissa}e{sign}{:02}", exponent.abs());
+    }
+    // Plain notation.
+    format!("{f}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn floats_print_as_go_prints_them() {
+        assert_eq!(go_float_text(1.5), "1.5");
+        assert_eq!(go_float_text(100000.0), "100000");
+        assert_eq!(go_float_text(1e6), "1e+06");
+        assert_eq!(go_float_text(1234567.5), "1.2345675e+06");
+        assert_eq!(go_float_text(1e21), "1e+21");
+        assert_eq!(go_float_text(0.00001), "1e-05");
+        assert_eq!(go_float_text(0.0001), "0.0001");
+    }
+}
