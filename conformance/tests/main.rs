@@ -4,6 +4,8 @@
 #![allow(unsafe_code)] // the counting allocator
 
 mod allocations;
+mod kubectl;
+mod kubectl_diff;
 mod laws;
 mod serve;
 mod traceability;

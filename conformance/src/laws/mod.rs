@@ -414,6 +414,123 @@ pub fn catalogue() -> Vec<LawCheck> {
             },
         },
         LawCheck {
+            id: strategic::REDUCES_TO_MP,
+            ops: &[Op::StrategicApply, Op::MergePatchApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::arb_doc_and_merge_patch(),
+                    |imp, (d, p)| strategic::reduces_to_merge_patch(imp, &d, &p),
+                )
+            },
+        },
+        LawCheck {
+            id: strategic::MERGE_KEY,
+            ops: &[Op::StrategicApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_case(),
+                    |imp, c| strategic::merge_key(imp, &c.schema, &c.doc, &c.patch),
+                )
+            },
+        },
+        LawCheck {
+            id: strategic::DELETE,
+            ops: &[Op::StrategicApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_case(),
+                    |imp, c| strategic::delete(imp, &c.schema, &c.doc, &c.patch),
+                )
+            },
+        },
+        LawCheck {
+            id: strategic::REPLACE,
+            ops: &[Op::StrategicApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_case(),
+                    |imp, c| strategic::replace(imp, &c.schema, &c.doc, &c.patch),
+                )
+            },
+        },
+        LawCheck {
+            id: strategic::RETAIN_KEYS,
+            ops: &[Op::StrategicApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_case(),
+                    |imp, c| strategic::retain_keys(imp, &c.schema, &c.doc, &c.patch),
+                )
+            },
+        },
+        LawCheck {
+            id: strategic::PRIMITIVE_UNION,
+            ops: &[Op::StrategicApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_case(),
+                    |imp, c| strategic::primitive_union(imp, &c.schema, &c.doc, &c.patch),
+                )
+            },
+        },
+        LawCheck {
+            id: strategic::ELEMENT_ORDER,
+            ops: &[Op::StrategicApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_case(),
+                    |imp, c| strategic::element_order(imp, &c.schema, &c.doc, &c.patch),
+                )
+            },
+        },
+        LawCheck {
+            id: strategic::DIFF_APPLY,
+            ops: &[Op::StrategicApply, Op::StrategicDiff],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_pair(),
+                    |imp, (s, a, b)| strategic::diff_apply(imp, &s, &a, &b),
+                )
+            },
+        },
+        LawCheck {
+            id: strategic::IDEMPOTENT,
+            ops: &[Op::StrategicApply, Op::StrategicDiff],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_pair(),
+                    |imp, (s, a, b)| strategic::idempotent(imp, &s, &a, &b, &[&a, &b]),
+                )
+            },
+        },
+        LawCheck {
             id: limits::COPY_BOUND,
             ops: &[Op::JsonPatchApply],
             in_place: false,

@@ -212,6 +212,19 @@ fn walk<'a>(
     }
 }
 
+impl Site<'_> {
+    /// Whether the patch's object here merges into the document's (and
+    /// its directives act): not under a `replace` field, whose value is
+    /// taken as written.
+    #[must_use]
+    pub fn merges(&self) -> bool {
+        !self
+            .field
+            .as_ref()
+            .is_some_and(|f| f.strategy() == patchlaw::strategic::Strategy::Replace)
+    }
+}
+
 fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     value.pointer(path)
 }
@@ -430,7 +443,7 @@ pub fn replace<I: Implementation + ?Sized>(
     let Some(result) = applied(imp, REPLACE, schema, doc, patch)? else {
         return Ok(());
     };
-    for site in sites(&parsed, doc, patch) {
+    for site in sites(&parsed, doc, patch).into_iter().filter(Site::merges) {
         let expected = match (site.patch, list_merge_key(&site)) {
             (Value::Object(members), _)
                 if members.get("$patch").is_some_and(|d| d == "replace") =>
@@ -522,7 +535,7 @@ pub fn retain_keys<I: Implementation + ?Sized>(
             field: None,
         });
     }
-    for site in candidates {
+    for site in candidates.into_iter().filter(Site::merges) {
         let Value::Object(members) = site.patch else {
             continue;
         };
@@ -725,7 +738,7 @@ pub fn element_order<I: Implementation + ?Sized>(
     if let Value::Object(root) = patch {
         places.push((String::new(), root));
     }
-    for site in sites(&parsed, doc, patch) {
+    for site in sites(&parsed, doc, patch).into_iter().filter(Site::merges) {
         if let Value::Object(members) = site.patch {
             if !members.contains_key("$patch") {
                 places.push((site.path.clone(), members));
@@ -858,6 +871,59 @@ fn loose_text(value: &Value) -> String {
     }
 }
 
+/// Whether some primitive merge list of `b` holds the same values as
+/// `a`'s at the same place, in another order that is Go's text order:
+/// Kubernetes' diff drops that reordering (spec/40, LAW-SMP-DIFF-APPLY).
+fn sorts_a_primitive_list(
+    schema: &patchlaw::strategic::Schema,
+    a: &Value,
+    b: &Value,
+    path: &str,
+) -> bool {
+    use patchlaw::strategic::Strategy;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => x.iter().any(|(k, v)| {
+            y.get(k).is_some_and(|w| {
+                let here = format!("{path}/{}", patchlaw::pointer::escape(k));
+                sorts_a_primitive_list(schema, v, w, &here)
+            })
+        }),
+        (Value::Array(x), Value::Array(y)) => {
+            let Some(field) = schema
+                .lookup(path)
+                .ok()
+                .flatten()
+                .filter(|f| f.strategy() == Strategy::Merge)
+            else {
+                return false;
+            };
+            match field.merge_key() {
+                Some(key) if x.iter().chain(y).all(Value::is_object) => x.iter().any(|e| {
+                    let k = e.get(key).map(loose_text);
+                    y.iter()
+                        .find(|f| f.get(key).map(loose_text) == k)
+                        .is_some_and(|f| sorts_a_primitive_list(schema, e, f, path))
+                }),
+                _ => {
+                    let text = |v: &Value| match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    let mut sorted: Vec<&Value> = x.iter().collect();
+                    sorted.sort_by_key(|v| text(v));
+                    let same_set = x.len() == y.len() && {
+                        let mut ys: Vec<&Value> = y.iter().collect();
+                        ys.sort_by_key(|v| text(v));
+                        sorted == ys
+                    };
+                    same_set && x != y && sorted.iter().copied().eq(y.iter())
+                }
+            }
+        }
+        _ => false,
+    }
+}
+
 fn kind(value: &Value) -> u8 {
     match value {
         Value::Null => 0,
@@ -897,7 +963,10 @@ pub fn diff_apply<I: Implementation + ?Sized>(
     b: &Value,
 ) -> Result<(), Violation> {
     let parsed = parse_schema(DIFF_APPLY, schema)?;
-    if !valid_under(&parsed, a) || !valid_under(&parsed, b) {
+    if !valid_under(&parsed, a)
+        || !valid_under(&parsed, b)
+        || sorts_a_primitive_list(&parsed, a, b, "")
+    {
         return Ok(());
     }
     let patch = super::call_ok(

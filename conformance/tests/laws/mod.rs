@@ -10,6 +10,7 @@ mod json_patch;
 mod limits;
 mod merge_patch;
 mod pointer;
+mod strategic;
 
 /// A violation as a proptest failure.
 fn broken(violation: Violation) -> TestCaseError {

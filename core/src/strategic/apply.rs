@@ -930,6 +930,12 @@ impl<'p> Engine<'p> {
         };
         let (mut p, mut o) = (0, 0);
         while p < listed.len() && o < order.len() {
+            // A directive element (`{"$patch": "replace"}`) is passed over,
+            // but only while the order list lasts.
+            if directive::has_patch_directive(listed[p]) {
+                p += 1;
+                continue;
+            }
             if self.item_key(listed[p], merge_key)? == self.item_key(&order[o], merge_key)? {
                 p += 1;
             }

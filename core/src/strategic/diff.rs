@@ -10,6 +10,9 @@
 //! text; this module does the same, so duplicated keys pair up as they do
 //! there.
 
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
 use serde_json::{Map, Value};
 
 use super::directive::{DELETE, DELETE_FROM_PRIMITIVE_LIST, PATCH, RETAIN_KEYS, SET_ELEMENT_ORDER};
@@ -25,22 +28,31 @@ pub(crate) fn diff(
     schema: &Schema,
     limits: Limits,
 ) -> Result<Value, Error> {
-    limits.check_depth(from)?;
-    limits.check_depth(to)?;
     let (Value::Object(from), Value::Object(to)) = (from, to) else {
         return Err(Error::new(
             ErrorKind::InvalidPatch,
             "a strategic merge patch is computed between two objects",
         ));
     };
-    let mut differ = Differ { path: Vec::new() };
+    let mut differ = Differ {
+        path: Vec::new(),
+        list_levels: 0,
+        max_depth: limits.get_max_depth(),
+    };
     differ
         .maps(from, to, schema.root(), false)
         .map(Value::Object)
 }
 
+/// The walk is bounded by the depth limit without a separate pass over
+/// both documents: it goes down only where both have containers, counts
+/// the levels, and checks the depth of each value it copies or compares
+/// whole before doing so.
 struct Differ<'v> {
     path: Vec<&'v str>,
+    /// List levels walked, which the path (member names only) omits.
+    list_levels: usize,
+    max_depth: usize,
 }
 
 /// A merge list's three parts: the patch list, the `$deleteFromPrimitiveList`
@@ -53,7 +65,33 @@ impl<'v> Differ<'v> {
             .with_pointer(PointerBuf::from_tokens(self.path.iter().copied()).to_string())
     }
 
-    /// `diffMaps`.
+    /// How many containers deep a value at the current path may be: the
+    /// path counts the levels walked (object members and list elements
+    /// alike).
+    fn budget(&self) -> usize {
+        self.max_depth
+            .saturating_sub(self.path.len() + self.list_levels)
+    }
+
+    fn too_deep(&self) -> Error {
+        crate::limits::depth_exceeded(self.max_depth, self.path.iter().copied())
+    }
+
+    /// A copy of the value at the current path.
+    fn copy(&self, value: &Value) -> Result<Value, Error> {
+        if crate::limits::depth_within(value, self.budget()) {
+            Ok(value.clone())
+        } else {
+            Err(self.too_deep())
+        }
+    }
+
+    /// Exact equality of two values at the current path.
+    fn equal(&self, a: &Value, b: &Value) -> Result<bool, Error> {
+        crate::limits::equal_within(a, b, self.budget()).map_err(|()| self.too_deep())
+    }
+
+    /// `diffMaps`: the patch between two objects at the current path.
     fn maps(
         &mut self,
         original: &'v Map<String, Value>,
@@ -61,35 +99,94 @@ impl<'v> Differ<'v> {
         schema: SchemaRef<'_>,
         retain_keys: bool,
     ) -> Result<Map<String, Value>, Error> {
+        if self.budget() == 0 {
+            return Err(self.too_deep());
+        }
         let mut patch = Map::new();
-        let mut retained: Vec<&str> = Vec::new();
-        for (key, new) in modified {
-            if retain_keys && !new.is_null() {
-                retained.push(key);
+        let mut dropped = false;
+        if crate::order::sorted() {
+            // Both maps iterate in key order: one merged pass, no lookups.
+            let mut old = original.iter().peekable();
+            for (key, new) in modified {
+                loop {
+                    match old.peek().map(|(k, _)| k.as_str().cmp(key)) {
+                        Some(Ordering::Less) => {
+                            if let Some((k, v)) = old.next() {
+                                dropped |= !v.is_null();
+                                patch.insert(k.clone(), Value::Null);
+                            }
+                        }
+                        Some(Ordering::Equal) => {
+                            if let Some((_, current)) = old.next() {
+                                self.pair(key, current, new, schema, &mut patch)?;
+                            }
+                            break;
+                        }
+                        _ => {
+                            self.added(key, new, &mut patch)?;
+                            break;
+                        }
+                    }
+                }
             }
-            let Some(old) = original.get(key) else {
-                patch.insert(key.clone(), new.clone());
-                continue;
-            };
-            self.path.push(key);
-            let result = self.member(key, old, new, schema, &mut patch);
-            self.path.pop();
-            result?;
-        }
-        for key in original.keys() {
-            if !modified.contains_key(key) {
-                patch.insert(key.clone(), Value::Null);
+            for (k, v) in old {
+                dropped |= !v.is_null();
+                patch.insert(k.clone(), Value::Null);
+            }
+        } else {
+            for (key, new) in modified {
+                match original.get(key) {
+                    Some(current) => self.pair(key, current, new, schema, &mut patch)?,
+                    None => self.added(key, new, &mut patch)?,
+                }
+            }
+            for (k, v) in original {
+                if !modified.contains_key(k) {
+                    dropped |= !v.is_null();
+                    patch.insert(k.clone(), Value::Null);
+                }
             }
         }
-        let dropped = original
-            .iter()
-            .any(|(k, v)| !v.is_null() && !modified.contains_key(k));
-        if !retained.is_empty() && (!patch.is_empty() || dropped) {
-            retained.sort_unstable();
-            let names = retained.into_iter().map(|k| Value::String(k.to_owned()));
-            patch.insert(RETAIN_KEYS.to_owned(), Value::Array(names.collect()));
+        if retain_keys && (!patch.is_empty() || dropped) {
+            let mut retained: Vec<&str> = modified
+                .iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, _)| k.as_str())
+                .collect();
+            if !retained.is_empty() {
+                retained.sort_unstable();
+                let names = retained.into_iter().map(|k| Value::String(k.to_owned()));
+                patch.insert(RETAIN_KEYS.to_owned(), Value::Array(names.collect()));
+            }
         }
         Ok(patch)
+    }
+
+    fn added(
+        &mut self,
+        key: &'v str,
+        new: &Value,
+        patch: &mut Map<String, Value>,
+    ) -> Result<(), Error> {
+        self.path.push(key);
+        let copy = self.copy(new);
+        self.path.pop();
+        patch.insert(key.to_owned(), copy?);
+        Ok(())
+    }
+
+    fn pair(
+        &mut self,
+        key: &'v str,
+        old: &'v Value,
+        new: &'v Value,
+        schema: SchemaRef<'_>,
+        patch: &mut Map<String, Value>,
+    ) -> Result<(), Error> {
+        self.path.push(key);
+        let result = self.member(key, old, new, schema, patch);
+        self.path.pop();
+        result
     }
 
     fn member(
@@ -114,15 +211,15 @@ impl<'v> Differ<'v> {
             return Ok(());
         }
         if GoType::of(old) != GoType::of(new) {
-            patch.insert(key.to_owned(), new.clone());
+            patch.insert(key.to_owned(), self.copy(new)?);
             return Ok(());
         }
-        let field = schema.field(key);
         match (old, new) {
             (Value::Object(a), Value::Object(b)) => {
+                let field = schema.field(key);
                 // A `replace` map is sent whole, changed or not.
                 if field.strategy() == Strategy::Replace {
-                    patch.insert(key.to_owned(), new.clone());
+                    patch.insert(key.to_owned(), self.copy(new)?);
                 } else {
                     let retain = field.field.is_some_and(|f| f.retain_keys());
                     let inner = self.maps(a, b, field.schema, retain)?;
@@ -131,21 +228,27 @@ impl<'v> Differ<'v> {
                     }
                 }
             }
-            (Value::Array(a), Value::Array(b)) if field.strategy() == Strategy::Merge => {
-                let retain = field.field.is_some_and(|f| f.retain_keys());
-                let merge_key = field.merge_key().filter(|k| !k.is_empty());
-                let (list, deletions, order) = self.lists(a, b, field.schema, merge_key, retain)?;
-                if !list.is_empty() {
-                    patch.insert(key.to_owned(), Value::Array(list));
-                }
-                if !deletions.is_empty() {
-                    patch.insert(
-                        format!("{DELETE_FROM_PRIMITIVE_LIST}/{key}"),
-                        Value::Array(deletions),
-                    );
-                }
-                if !order.is_empty() {
-                    patch.insert(format!("{SET_ELEMENT_ORDER}/{key}"), Value::Array(order));
+            (Value::Array(a), Value::Array(b)) => {
+                let field = schema.field(key);
+                if field.strategy() == Strategy::Merge {
+                    let retain = field.field.is_some_and(|f| f.retain_keys());
+                    let merge_key = field.merge_key().filter(|k| !k.is_empty());
+                    let (list, deletions, order) =
+                        self.lists(a, b, field.schema, merge_key, retain)?;
+                    if !list.is_empty() {
+                        patch.insert(key.to_owned(), Value::Array(list));
+                    }
+                    if !deletions.is_empty() {
+                        patch.insert(
+                            format!("{DELETE_FROM_PRIMITIVE_LIST}/{key}"),
+                            Value::Array(deletions),
+                        );
+                    }
+                    if !order.is_empty() {
+                        patch.insert(format!("{SET_ELEMENT_ORDER}/{key}"), Value::Array(order));
+                    }
+                } else if !self.equal(old, new)? {
+                    patch.insert(key.to_owned(), self.copy(new)?);
                 }
             }
             _ => {
@@ -167,7 +270,10 @@ impl<'v> Differ<'v> {
         retain_keys: bool,
     ) -> Result<ListDiff, Error> {
         if original.is_empty() {
-            return Ok((modified.to_vec(), Vec::new(), Vec::new()));
+            self.list_levels += 1;
+            let copies: Result<Vec<Value>, Error> = modified.iter().map(|v| self.copy(v)).collect();
+            self.list_levels -= 1;
+            return Ok((copies?, Vec::new(), Vec::new()));
         }
         match self.element_type(original, modified)? {
             GoType::Map => {
@@ -179,15 +285,17 @@ impl<'v> Differ<'v> {
                 };
                 let (mut list, deletions) =
                     self.lists_of_maps(original, modified, schema, merge_key, retain_keys)?;
-                let keys = modified
-                    .iter()
-                    .map(|v| self.key(v.get(merge_key)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let list_keys = list
-                    .iter()
-                    .map(|v| self.key(v.get(merge_key)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                order_like(&mut list, &list_keys, &keys);
+                if list.len() > 1 {
+                    let keys = modified
+                        .iter()
+                        .map(|v| self.key(v.get(merge_key)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let list_keys = list
+                        .iter()
+                        .map(|v| self.key(v.get(merge_key)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    order_like(&mut list, &list_keys, &keys);
+                }
                 let same_order = original.len() == modified.len()
                     && original.iter().zip(modified).all(|(a, b)| {
                         match (a.get(merge_key), b.get(merge_key)) {
@@ -213,17 +321,25 @@ impl<'v> Differ<'v> {
             }
             _ => {
                 let (mut additions, deletions) = self.lists_of_scalars(original, modified)?;
-                let keys = modified
-                    .iter()
-                    .map(|v| self.key(Some(v)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let added_keys = additions
-                    .iter()
-                    .map(|v| self.key(Some(v)))
-                    .collect::<Result<Vec<_>, _>>()?;
-                order_like(&mut additions, &added_keys, &keys);
-                let same_order = original.len() == modified.len()
-                    && original.iter().zip(modified).all(|(a, b)| go_equal(a, b));
+                if additions.len() > 1 {
+                    let keys = modified
+                        .iter()
+                        .map(|v| self.key(Some(v)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    let added_keys = additions
+                        .iter()
+                        .map(|v| self.key(Some(v)))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    order_like(&mut additions, &added_keys, &keys);
+                }
+                // Kubernetes sorts the live list in place (by text) to find
+                // the additions and deletions, and then compares *that* with
+                // the new list: an unchanged unsorted list gets an order
+                // directive, a reordering into sorted order none.
+                let mut sorted: Vec<&Value> = original.iter().collect();
+                sorted.sort_by(|a, b| go_text(Some(a)).cmp(&go_text(Some(b))));
+                let same_order = sorted.len() == modified.len()
+                    && sorted.iter().zip(modified).all(|(a, b)| go_equal(a, b));
                 let order = if !additions.is_empty() || !same_order {
                     modified.to_vec()
                 } else {
@@ -283,8 +399,32 @@ impl<'v> Differ<'v> {
         merge_key: &str,
         retain_keys: bool,
     ) -> Result<(Vec<Value>, Vec<Value>), Error> {
-        let by_text = |list: &'v [Value]| -> Vec<(String, &'v Value)> {
-            let mut sorted: Vec<(String, &Value)> = list
+        // When the keys read alike position by position, sorting both lists
+        // (stably) would pair the same elements: skip it. This is the usual
+        // case — an unchanged or edited list in the same order.
+        let aligned = original.len() == modified.len()
+            && original
+                .iter()
+                .zip(modified)
+                .all(|(a, b)| same_text(a.get(merge_key), b.get(merge_key)));
+        if aligned {
+            let mut patch = Vec::new();
+            for (o, m) in original.iter().zip(modified) {
+                let (o, _) = self.element(o, merge_key)?;
+                let (m, key) = self.element(m, merge_key)?;
+                self.list_levels += 1;
+                let inner = self.maps(o, m, schema, retain_keys);
+                self.list_levels -= 1;
+                let mut inner = inner?;
+                if !inner.is_empty() {
+                    inner.insert(merge_key.to_owned(), key.clone());
+                    patch.push(Value::Object(inner));
+                }
+            }
+            return Ok((patch, Vec::new()));
+        }
+        let by_text = |list: &'v [Value]| -> Vec<(Cow<'v, str>, &'v Value)> {
+            let mut sorted: Vec<(Cow<'v, str>, &Value)> = list
                 .iter()
                 .map(|v| (go_text(v.get(merge_key)), v))
                 .collect();
@@ -305,7 +445,10 @@ impl<'v> Differ<'v> {
             match (old_item, new_item) {
                 (Some((a, o)), Some((b, m))) if a == b => {
                     let (o, (m, key)) = (o?.0, m?);
-                    let mut inner = self.maps(o, m, schema, retain_keys)?;
+                    self.list_levels += 1;
+                    let inner = self.maps(o, m, schema, retain_keys);
+                    self.list_levels -= 1;
+                    let mut inner = inner?;
                     if !inner.is_empty() {
                         inner.insert(merge_key.to_owned(), key.clone());
                         patch.push(Value::Object(inner));
@@ -314,11 +457,11 @@ impl<'v> Differ<'v> {
                     j += 1;
                 }
                 (None, Some((_, m))) => {
-                    patch.push(Value::Object(m?.0.clone()));
+                    patch.push(self.element_copy(m?.0)?);
                     j += 1;
                 }
                 (Some((a, _)), Some((b, m))) if a > b => {
-                    patch.push(Value::Object(m?.0.clone()));
+                    patch.push(self.element_copy(m?.0)?);
                     j += 1;
                 }
                 (Some((_, o)), _) => {
@@ -333,6 +476,20 @@ impl<'v> Differ<'v> {
             }
         }
         Ok((patch, deletions))
+    }
+
+    fn element_copy(&mut self, element: &Map<String, Value>) -> Result<Value, Error> {
+        self.list_levels += 1;
+        let ok = self.budget() > 0
+            && element
+                .values()
+                .all(|v| crate::limits::depth_within(v, self.budget() - 1));
+        self.list_levels -= 1;
+        if ok {
+            Ok(Value::Object(element.clone()))
+        } else {
+            Err(self.too_deep())
+        }
     }
 
     /// An element of a merge list of objects, with its merge key's value.
@@ -363,8 +520,8 @@ impl<'v> Differ<'v> {
         original: &'v [Value],
         modified: &'v [Value],
     ) -> Result<(Vec<Value>, Vec<Value>), Error> {
-        let by_text = |list: &'v [Value]| -> Vec<(String, &'v Value)> {
-            let mut sorted: Vec<(String, &Value)> =
+        let by_text = |list: &'v [Value]| -> Vec<(Cow<'v, str>, &'v Value)> {
+            let mut sorted: Vec<(Cow<'v, str>, &Value)> =
                 list.iter().map(|v| (go_text(Some(v)), v)).collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
             sorted
@@ -422,16 +579,30 @@ fn order_like(list: &mut Vec<Value>, keys: &[Key], order: &[Key]) {
     *list = items.iter().map(|&i| std::mem::take(&mut old[i])).collect();
 }
 
+/// Whether [`go_text`] gives the same text for both, without building it
+/// in the common cases.
+fn same_text(a: Option<&Value>, b: Option<&Value>) -> bool {
+    match (a, b) {
+        (Some(Value::String(x)), Some(Value::String(y))) => x == y,
+        (Some(Value::Number(x)), Some(Value::Number(y))) if x.is_i64() && y.is_i64() => {
+            x.as_i64() == y.as_i64()
+        }
+        (Some(Value::String(_)), Some(Value::Number(_)))
+        | (Some(Value::Number(_)), Some(Value::String(_))) => go_text(a) == go_text(b),
+        _ => go_text(a) == go_text(b),
+    }
+}
+
 /// The text Go's `%v` prints for a scalar: how Kubernetes sorts and
 /// matches list elements when it diffs.
-fn go_text(value: Option<&Value>) -> String {
+fn go_text(value: Option<&Value>) -> Cow<'_, str> {
     match value {
-        None | Some(Value::Null) => "<nil>".to_owned(),
-        Some(Value::Bool(b)) => b.to_string(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) if n.is_i64() => n.to_string(),
-        Some(Value::Number(n)) => go_float_text(n.as_f64().unwrap_or(f64::NAN)),
-        Some(other) => other.to_string(),
+        None | Some(Value::Null) => Cow::Borrowed("<nil>"),
+        Some(Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Some(Value::String(s)) => Cow::Borrowed(s),
+        Some(Value::Number(n)) if n.is_i64() => Cow::Owned(n.to_string()),
+        Some(Value::Number(n)) => Cow::Owned(go_float_text(n.as_f64().unwrap_or(f64::NAN))),
+        Some(other) => Cow::Owned(other.to_string()),
     }
 }
 
