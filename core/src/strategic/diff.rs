@@ -183,6 +183,16 @@ impl<'v> Differ<'v> {
         schema: SchemaRef<'_>,
         patch: &mut Map<String, Value>,
     ) -> Result<(), Error> {
+        let container = |v: &Value| matches!(v, Value::Object(_) | Value::Array(_));
+        if !container(old) && !container(new) && key != PATCH {
+            // Two scalars (most members): equal, or sent as they are now.
+            // Go's types differ exactly when serde_json's `==` does here,
+            // but for `1` and `1.0`, which `==` also tells apart.
+            if old != new {
+                patch.insert(key.to_owned(), new.clone());
+            }
+            return Ok(());
+        }
         self.path.push(key);
         let result = self.member(key, old, new, schema, patch);
         self.path.pop();
@@ -220,6 +230,10 @@ impl<'v> Differ<'v> {
                 // A `replace` map is sent whole, changed or not.
                 if field.strategy() == Strategy::Replace {
                     patch.insert(key.to_owned(), self.copy(new)?);
+                } else if field.schema.is_plain() && self.equal(old, new)? {
+                    // Equal and free of metadata: nothing to send. (An equal
+                    // value *with* metadata below may still get directives:
+                    // an unsorted primitive list, a `replace` field.)
                 } else {
                     let retain = field.field.is_some_and(|f| f.retain_keys());
                     let inner = self.maps(a, b, field.schema, retain)?;
@@ -230,9 +244,20 @@ impl<'v> Differ<'v> {
             }
             (Value::Array(a), Value::Array(b)) => {
                 let field = schema.field(key);
-                if field.strategy() == Strategy::Merge {
+                let merge_key = field.merge_key().filter(|k| !k.is_empty());
+                let skip = field.strategy() == Strategy::Merge
+                    && merge_key.is_some()
+                    && field.schema.is_plain()
+                    && !a.is_empty()
+                    && a.iter().all(|e| {
+                        merge_key.is_some_and(|k| e.as_object().is_some_and(|m| m.contains_key(k)))
+                    })
+                    && self.equal(old, new)?;
+                if skip {
+                    // Equal lists of objects keyed alike: no change, no
+                    // reordering, and nothing below that adds directives.
+                } else if field.strategy() == Strategy::Merge {
                     let retain = field.field.is_some_and(|f| f.retain_keys());
-                    let merge_key = field.merge_key().filter(|k| !k.is_empty());
                     let (list, deletions, order) =
                         self.lists(a, b, field.schema, merge_key, retain)?;
                     if !list.is_empty() {

@@ -331,6 +331,9 @@ struct Node {
     // short field names compares bytes, which beats hashing them.
     fields: BTreeMap<Box<str>, Entry>,
     any: Option<Entry>,
+    /// No field here or below has patch metadata: values of this type
+    /// patch and diff as plain JSON, so a diff may skip equal ones.
+    plain: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -519,7 +522,7 @@ impl Schema {
         let root = reader.named(root, root_schema)?;
         reader.graph.root = root;
         Ok(Schema {
-            inner: Arc::new(reader.graph),
+            inner: Arc::new(reader.graph.finished()),
         })
     }
 
@@ -538,6 +541,34 @@ impl Default for Schema {
 }
 
 impl Graph {
+    /// Marks the nodes with no metadata at or below them (a fixpoint, as
+    /// types may be recursive).
+    fn finished(mut self) -> Graph {
+        for node in &mut self.nodes {
+            node.plain = true;
+        }
+        loop {
+            let mut changed = false;
+            for i in 0..self.nodes.len() {
+                if !self.nodes[i].plain {
+                    continue;
+                }
+                let node = &self.nodes[i];
+                let entries = node.fields.values().chain(node.any.iter());
+                let marked = entries.clone().any(|e| {
+                    e.field != Field::new() || e.node.is_some_and(|n| !self.nodes[n].plain)
+                });
+                if marked {
+                    self.nodes[i].plain = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                return self;
+            }
+        }
+    }
+
     fn entry(&self, node: usize, name: &str) -> Option<&Entry> {
         let node = &self.nodes[node];
         node.fields.get(name).or(node.any.as_ref())
@@ -560,6 +591,15 @@ pub(crate) struct FieldRef<'s> {
 }
 
 impl<'s> SchemaRef<'s> {
+    /// Whether values of this type carry no patch metadata anywhere below
+    /// (unknown types included).
+    pub(crate) fn is_plain(self) -> bool {
+        match self.node {
+            None => true,
+            Some(n) => self.graph.nodes[n].plain,
+        }
+    }
+
     /// The metadata of the member `name` of a value of this type.
     pub(crate) fn field(self, name: &str) -> FieldRef<'s> {
         let entry = self.node.and_then(|n| self.graph.entry(n, name));
@@ -811,7 +851,7 @@ impl SchemaBuilder {
             self.graph.nodes.push(Node::default());
         }
         Ok(Schema {
-            inner: Arc::new(self.graph),
+            inner: Arc::new(self.graph.finished()),
         })
     }
 }
