@@ -38,6 +38,8 @@ def seeds(record, area):
         yield "json_patch_diff", [get("from"), get("to")]
     elif op == "strategic.apply":
         yield "strategic_apply", [get("schema"), get("doc"), get("patch")]
+    elif op == "strategic.diff":
+        yield "strategic_diff", [get("schema"), get("from"), get("to")]
     args = {k: v for k, v in record.items()
             if k not in ("name", "comment", "spec", "op", "expected", "expected_result", "error", "compare", "disabled")}
     yield "protocol", None, json.dumps({"cmd": "run", "seq": 1, "op": op, "args": args})

@@ -871,9 +871,11 @@ fn loose_text(value: &Value) -> String {
     }
 }
 
-/// Whether some primitive merge list of `b` holds the same values as
-/// `a`'s at the same place, in another order that is Go's text order:
-/// Kubernetes' diff drops that reordering (spec/40, LAW-SMP-DIFF-APPLY).
+/// Whether the pair is outside LAW-SMP-DIFF-APPLY although each document
+/// is valid: two merge lists at the same place whose elements differ in Go
+/// type (Kubernetes' diff refuses them), or a primitive merge list of `b`
+/// holding the same values as `a`'s in another order that is Go's text
+/// order (Kubernetes' diff drops that reordering; spec/40).
 fn sorts_a_primitive_list(
     schema: &patchlaw::strategic::Schema,
     a: &Value,
@@ -897,6 +899,11 @@ fn sorts_a_primitive_list(
             else {
                 return false;
             };
+            if let (Some(p), Some(q)) = (x.first(), y.first()) {
+                if kind(p) != kind(q) {
+                    return true;
+                }
+            }
             match field.merge_key() {
                 Some(key) if x.iter().chain(y).all(Value::is_object) => x.iter().any(|e| {
                     let k = e.get(key).map(loose_text);
@@ -1026,12 +1033,17 @@ pub fn idempotent<I: Implementation + ?Sized>(
     if !valid_under(&parsed, a) || !valid_under(&parsed, b) {
         return Ok(());
     }
-    let patch = super::call_ok(
+    // The law is about the diff's patch where there is one (LAW-SMP-DIFF-APPLY
+    // says where there must be).
+    let Ok(patch) = call(
         imp,
         IDEMPOTENT,
         Op::StrategicDiff,
         &[("from", a), ("to", b), ("schema", schema)],
-    )?;
+    )?
+    else {
+        return Ok(());
+    };
     for x in xs {
         if !valid_under(&parsed, x) {
             continue;

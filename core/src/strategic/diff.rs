@@ -434,9 +434,17 @@ impl<'v> Differ<'v> {
                 .all(|(a, b)| same_text(a.get(merge_key), b.get(merge_key)));
         if aligned {
             let mut patch = Vec::new();
-            for (o, m) in original.iter().zip(modified) {
-                let (o, _) = self.element(o, merge_key)?;
-                let (m, key) = self.element(m, merge_key)?;
+            for (old_value, new_value) in original.iter().zip(modified) {
+                let (o, _) = self.element(old_value, merge_key)?;
+                let (m, key) = self.element(new_value, merge_key)?;
+                if schema.is_plain() {
+                    self.list_levels += 1;
+                    let same = self.equal(old_value, new_value);
+                    self.list_levels -= 1;
+                    if same? {
+                        continue;
+                    }
+                }
                 self.list_levels += 1;
                 let inner = self.maps(o, m, schema, retain_keys);
                 self.list_levels -= 1;
