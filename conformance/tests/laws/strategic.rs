@@ -65,3 +65,24 @@ proptest! {
         law::idempotent(&mut Native::new(), &schema, &a, &b, &[&a, &b]).map_err(broken)?;
     }
 }
+
+/// Found by the `strategic_diff` fuzz target: lists whose element types
+/// differ between the two documents (each document valid on its own) make
+/// Kubernetes' diff fail, so the pair is outside LAW-SMP-DIFF-APPLY and
+/// LAW-SMP-IDEMPOTENT rather than a violation.
+#[test]
+fn regression_lists_of_different_element_types_are_outside_the_diff_laws() {
+    let schema = serde_json::json!({"builtin": "apps/v1/Deployment"});
+    let a = serde_json::json!({"spec": {"template": {"metadata": {"finalizers": ["a"]}}}});
+    let b = serde_json::json!({"spec": {"template": {"metadata": {"finalizers": [1]}}}});
+    let mut native = Native::new();
+    law::diff_apply(&mut native, &schema, &a, &b).unwrap();
+    law::idempotent(&mut native, &schema, &a, &b, &[&a, &b]).unwrap();
+    let err = patchlaw::strategic::diff(
+        &a,
+        &b,
+        &patchlaw::strategic::Schema::builtin("apps/v1", "Deployment").unwrap(),
+    )
+    .unwrap_err();
+    assert_eq!(err.kind(), patchlaw::ErrorKind::InvalidPatch);
+}

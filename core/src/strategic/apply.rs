@@ -8,7 +8,7 @@
 //! by a path valid at the time of the change; a failure rolls the log back
 //! in reverse, which leaves the document exactly as it was.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
@@ -84,37 +84,34 @@ enum Seg<'p> {
     Index(usize),
 }
 
-#[derive(Debug)]
-enum Step {
-    Key(String),
-    Index(usize),
-}
-
 /// What one change displaced, and where.
 #[derive(Debug)]
-enum Undo {
+enum Undo<'p> {
     /// The member `key` of the object at `path` was added (`old: None`) or
     /// removed from position `old.0`.
     Member {
-        path: Vec<Step>,
-        key: String,
+        path: Vec<Seg<'p>>,
+        key: Cow<'p, str>,
         old: Option<(usize, Value)>,
     },
     /// The value at `path` was replaced.
-    Replaced { path: Vec<Step>, old: Value },
+    Replaced { path: Vec<Seg<'p>>, old: Value },
     /// Element `index` of the array at `path` was removed.
     Removed {
-        path: Vec<Step>,
+        path: Vec<Seg<'p>>,
         index: usize,
         value: Value,
     },
     /// An element was appended to the array at `path`.
-    Pushed { path: Vec<Step> },
+    Pushed { path: Vec<Seg<'p>> },
     /// The array at `path` was reordered: new element `i` was `order[i]`.
-    Reordered { path: Vec<Step>, order: Vec<usize> },
+    Reordered {
+        path: Vec<Seg<'p>>,
+        order: Vec<usize>,
+    },
 }
 
-impl Undo {
+impl Undo<'_> {
     fn discard(self) {
         match self {
             Undo::Member { old, .. } => {
@@ -141,7 +138,7 @@ impl Undo {
                             }
                         }
                         Some((position, value)) => {
-                            insert_member_at(members, position, key, value);
+                            insert_member_at(members, position, key.into_owned(), value);
                         }
                     }
                 }
@@ -178,11 +175,11 @@ impl Undo {
     }
 }
 
-fn locate<'v>(doc: &'v mut Value, path: &[Step]) -> Option<&'v mut Value> {
+fn locate<'v>(doc: &'v mut Value, path: &[Seg<'_>]) -> Option<&'v mut Value> {
     path.iter()
         .try_fold(doc, |value, step| match (value, step) {
-            (Value::Object(members), Step::Key(key)) => members.get_mut(key),
-            (Value::Array(items), Step::Index(i)) => items.get_mut(*i),
+            (Value::Object(members), Seg::Key(key)) => members.get_mut(*key),
+            (Value::Array(items), Seg::Index(i)) => items.get_mut(*i),
             _ => None,
         })
 }
@@ -243,18 +240,14 @@ impl View {
 
 struct Engine<'p> {
     path: Vec<Seg<'p>>,
-    journal: Vec<Undo>,
+    journal: Vec<Undo<'p>>,
 }
 
 impl<'p> Engine<'p> {
-    fn steps(&self) -> Vec<Step> {
-        self.path
-            .iter()
-            .map(|seg| match seg {
-                Seg::Key(k) => Step::Key((*k).to_owned()),
-                Seg::Index(i) => Step::Index(*i),
-            })
-            .collect()
+    /// The current path, for the undo log: member names are borrowed from
+    /// the patch, so this is one allocation.
+    fn steps(&self) -> Vec<Seg<'p>> {
+        self.path.clone()
     }
 
     fn error(&self, kind: ErrorKind, detail: impl Into<String>) -> Error {
@@ -286,18 +279,18 @@ impl<'p> Engine<'p> {
                 members.insert(key.to_owned(), value);
                 self.journal.push(Undo::Member {
                     path: self.steps(),
-                    key: key.to_owned(),
+                    key: Cow::Borrowed(key),
                     old: None,
                 });
             }
         }
     }
 
-    fn remove_member(&mut self, members: &mut Map<String, Value>, key: &str) {
-        if let Some(old) = remove_member_at(members, key) {
+    fn remove_member(&mut self, members: &mut Map<String, Value>, key: Cow<'p, str>) {
+        if let Some(old) = remove_member_at(members, &key) {
             self.journal.push(Undo::Member {
                 path: self.steps(),
-                key: key.to_owned(),
+                key,
                 old: Some(old),
             });
         }
@@ -410,7 +403,7 @@ impl<'p> Engine<'p> {
         }
         let doomed: Vec<String> = target.keys().filter(|k| !kept(k)).cloned().collect();
         for key in doomed {
-            self.remove_member(target, &key);
+            self.remove_member(target, Cow::Owned(key));
         }
         Ok(())
     }
@@ -426,7 +419,7 @@ impl<'p> Engine<'p> {
     ) -> Result<(), Error> {
         if value.is_null() {
             // Also for `$deleteFromPrimitiveList/f: null`, which deletes `f`.
-            self.remove_member(target, name);
+            self.remove_member(target, Cow::Borrowed(name));
             return Ok(());
         }
         let same_type = target
@@ -438,7 +431,7 @@ impl<'p> Engine<'p> {
                 // object carrying `$patch`, this one included.
                 match added_value(value) {
                     Some(clean) => self.set_member(target, name, clean),
-                    None => self.remove_member(target, name),
+                    None => self.remove_member(target, Cow::Borrowed(name)),
                 }
             }
             return Ok(());
@@ -570,7 +563,7 @@ impl<'p> Engine<'p> {
             .map(|v| self.item_key(v, None))
             .collect::<Result<Vec<Key>, Error>>()?;
         let n = current.len();
-        let patch_keys: HashSet<&Key> = keys[n..].iter().collect();
+        let patch_keys = list_order::Positions::new(&keys[n..]);
         if deletion {
             // `deleteFromSlice`: a new list, in live order.
             if keys[..n].iter().any(|k| patch_keys.contains(k)) {
@@ -746,7 +739,7 @@ impl<'p> Engine<'p> {
             .map(|v| self.item_key(v, Some(merge_key)))
             .collect::<Result<Vec<Key>, Error>>()?;
         let marks: Vec<bool> = current.iter().map(directive::is_delete_marker).collect();
-        let in_patch: HashSet<&Key> = patch_keys.iter().collect();
+        let in_patch = list_order::Positions::new(&patch_keys);
         let (patch_items, server_only): (Vec<usize>, Vec<usize>) =
             (0..current.len()).partition(|&i| in_patch.contains(&keys[i]));
         let order = list_order::normalize_element_order(
@@ -885,7 +878,7 @@ impl<'p> Engine<'p> {
                 "a list with a merge key holds primitives",
             ));
         }
-        let in_order: HashSet<&Key> = order_keys.iter().collect();
+        let in_order = list_order::Positions::new(&order_keys);
         let (patch_items, server_only): (Vec<usize>, Vec<usize>) =
             (0..current.len()).partition(|&i| in_order.contains(&keys[i]));
         let marks: Vec<bool> = current.iter().map(directive::is_delete_marker).collect();

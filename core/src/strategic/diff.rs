@@ -435,24 +435,14 @@ impl<'v> Differ<'v> {
         if aligned {
             let mut patch = Vec::new();
             for (old_value, new_value) in original.iter().zip(modified) {
-                let (o, _) = self.element(old_value, merge_key)?;
-                let (m, key) = self.element(new_value, merge_key)?;
-                if schema.is_plain() {
-                    self.list_levels += 1;
-                    let same = self.equal(old_value, new_value);
-                    self.list_levels -= 1;
-                    if same? {
-                        continue;
-                    }
-                }
-                self.list_levels += 1;
-                let inner = self.maps(o, m, schema, retain_keys);
-                self.list_levels -= 1;
-                let mut inner = inner?;
-                if !inner.is_empty() {
-                    inner.insert(merge_key.to_owned(), key.clone());
-                    patch.push(Value::Object(inner));
-                }
+                self.paired(
+                    old_value,
+                    new_value,
+                    schema,
+                    merge_key,
+                    retain_keys,
+                    &mut patch,
+                )?;
             }
             return Ok((patch, Vec::new()));
         }
@@ -477,15 +467,17 @@ impl<'v> Differ<'v> {
                 .map(|(text, v)| (text, self.element(v, merge_key)));
             match (old_item, new_item) {
                 (Some((a, o)), Some((b, m))) if a == b => {
-                    let (o, (m, key)) = (o?.0, m?);
-                    self.list_levels += 1;
-                    let inner = self.maps(o, m, schema, retain_keys);
-                    self.list_levels -= 1;
-                    let mut inner = inner?;
-                    if !inner.is_empty() {
-                        inner.insert(merge_key.to_owned(), key.clone());
-                        patch.push(Value::Object(inner));
-                    }
+                    // Both elements carry their keys (else the error).
+                    o?;
+                    m?;
+                    self.paired(
+                        old[i].1,
+                        new[j].1,
+                        schema,
+                        merge_key,
+                        retain_keys,
+                        &mut patch,
+                    )?;
                     i += 1;
                     j += 1;
                 }
@@ -509,6 +501,35 @@ impl<'v> Differ<'v> {
             }
         }
         Ok((patch, deletions))
+    }
+
+    /// Two elements with the same key: their diff, with the key, if not
+    /// empty. Equal elements of a type without metadata need no walk.
+    fn paired(
+        &mut self,
+        old_value: &'v Value,
+        new_value: &'v Value,
+        schema: SchemaRef<'_>,
+        merge_key: &str,
+        retain_keys: bool,
+        patch: &mut Vec<Value>,
+    ) -> Result<(), Error> {
+        let (o, _) = self.element(old_value, merge_key)?;
+        let (m, key) = self.element(new_value, merge_key)?;
+        self.list_levels += 1;
+        let equal = schema.is_plain() && matches!(self.equal(old_value, new_value), Ok(true));
+        let result = if equal {
+            Ok(Map::new())
+        } else {
+            self.maps(o, m, schema, retain_keys)
+        };
+        self.list_levels -= 1;
+        let mut inner = result?;
+        if !inner.is_empty() {
+            inner.insert(merge_key.to_owned(), key.clone());
+            patch.push(Value::Object(inner));
+        }
+        Ok(())
     }
 
     fn element_copy(&mut self, element: &Map<String, Value>) -> Result<Value, Error> {

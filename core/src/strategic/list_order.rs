@@ -320,6 +320,10 @@ impl<'k> Positions<'k> {
         Positions { keys, map }
     }
 
+    pub(crate) fn contains(&self, key: &Key) -> bool {
+        self.of(key).is_some()
+    }
+
     pub(crate) fn of(&self, key: &Key) -> Option<usize> {
         match &self.map {
             Some(map) => map.get(key).copied(),
@@ -361,11 +365,15 @@ fn normalize_slice_order(
         Some(marks) => items.into_iter().partition(|&i| !marks[i]),
         None => (items, Vec::new()),
     };
-    stable_sort(&mut kept, |&x, &y| {
-        match (order.of(&keys[x]), order.of(&keys[y])) {
-            (Some(ix), Some(iy)) => ix < iy,
-            _ => true,
-        }
+    // Kubernetes looks each position up on every comparison; the answers
+    // depend only on the items, so they are looked up once.
+    let mut position = vec![None; keys.len()];
+    for &i in &kept {
+        position[i] = order.of(&keys[i]);
+    }
+    stable_sort(&mut kept, |&x, &y| match (position[x], position[y]) {
+        (Some(ix), Some(iy)) => ix < iy,
+        _ => true,
     });
     kept.extend(deleted);
     kept
@@ -381,6 +389,10 @@ fn merge_sorted(
     server_order: &Positions<'_>,
 ) -> Vec<usize> {
     let mut out = Vec::with_capacity(left.len() + right.len());
+    let mut position = vec![None; keys.len()];
+    for &item in left.iter().chain(right) {
+        position[item] = server_order.of(&keys[item]);
+    }
     let (mut i, mut j) = (0, 0);
     while i < left.len() || j < right.len() {
         if i >= left.len() {
@@ -390,8 +402,7 @@ fn merge_sorted(
             out.push(left[i]);
             i += 1;
         } else {
-            let l = server_order.of(&keys[left[i]]);
-            let r = server_order.of(&keys[right[j]]);
+            let (l, r) = (position[left[i]], position[right[j]]);
             if matches!((l, r), (Some(l), Some(r)) if l < r) {
                 out.push(left[i]);
                 i += 1;
