@@ -520,13 +520,7 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                 let applied = patchlaw::json_patch::Patch::from_value_with_limits(&patch, limits)
                     .and_then(|patch| patch.apply_with_limits(&mut doc, limits));
                 patchlaw::limits::dismantle(patch);
-                match applied {
-                    Ok(()) => Ok(doc),
-                    Err(err) => {
-                        patchlaw::limits::dismantle(doc);
-                        Err(err)
-                    }
-                }
+                document_or_dismantle(applied, doc)
             }
             Op::JsonPatchDiff => {
                 let (from, to) = (take("from")?, take("to")?);
@@ -544,13 +538,7 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                 let applied =
                     patchlaw::strategic::apply_with_limits(&mut doc, &patch, &schema, limits);
                 patchlaw::limits::dismantle(patch);
-                match applied {
-                    Ok(()) => Ok(doc),
-                    Err(err) => {
-                        patchlaw::limits::dismantle(doc);
-                        Err(err)
-                    }
-                }
+                document_or_dismantle(applied, doc)
             }
             Op::StrategicDiff => {
                 let (from, to) = (take("from")?, take("to")?);
@@ -621,6 +609,21 @@ pub fn schema_argument(schema: &Value) -> Result<patchlaw::strategic::Schema, Re
         ));
     };
     Schema::from_openapi(schema, root).map_err(|e| errored(format!("unusable schema: {e}")))
+}
+
+/// The patched document, or the error with the document taken apart (it
+/// may be nested deeper than `Drop` can take).
+fn document_or_dismantle(
+    applied: Result<(), patchlaw::Error>,
+    doc: Value,
+) -> Result<Value, patchlaw::Error> {
+    match applied {
+        Ok(()) => Ok(doc),
+        Err(err) => {
+            patchlaw::limits::dismantle(doc);
+            Err(err)
+        }
+    }
 }
 
 fn missing(op: Op, name: &str) -> Reply {

@@ -7,6 +7,7 @@ mod allocations;
 mod kubectl;
 mod kubectl_diff;
 mod laws;
+mod oracle;
 mod serve;
 mod traceability;
 mod vectors;

@@ -156,6 +156,26 @@ impl fmt::Debug for LawCheck {
     }
 }
 
+/// The entry of a law checked on generated [`strategy::strategic::StrategicCase`]s
+/// (schema, document, patch) with `strategic.apply`.
+macro_rules! strategic_case_law {
+    ($id:ident, $law:ident) => {
+        LawCheck {
+            id: strategic::$id,
+            ops: &[Op::StrategicApply],
+            in_place: false,
+            run: |imp, n| {
+                check_with(
+                    imp,
+                    n,
+                    strategy::strategic::arb_strategic_case(),
+                    |imp, c| strategic::$law(imp, &c.schema, &c.doc, &c.patch),
+                )
+            },
+        }
+    };
+}
+
 /// Every law this crate can check, with its generator.
 ///
 /// # Examples
@@ -426,84 +446,12 @@ pub fn catalogue() -> Vec<LawCheck> {
                 )
             },
         },
-        LawCheck {
-            id: strategic::MERGE_KEY,
-            ops: &[Op::StrategicApply],
-            in_place: false,
-            run: |imp, n| {
-                check_with(
-                    imp,
-                    n,
-                    strategy::strategic::arb_strategic_case(),
-                    |imp, c| strategic::merge_key(imp, &c.schema, &c.doc, &c.patch),
-                )
-            },
-        },
-        LawCheck {
-            id: strategic::DELETE,
-            ops: &[Op::StrategicApply],
-            in_place: false,
-            run: |imp, n| {
-                check_with(
-                    imp,
-                    n,
-                    strategy::strategic::arb_strategic_case(),
-                    |imp, c| strategic::delete(imp, &c.schema, &c.doc, &c.patch),
-                )
-            },
-        },
-        LawCheck {
-            id: strategic::REPLACE,
-            ops: &[Op::StrategicApply],
-            in_place: false,
-            run: |imp, n| {
-                check_with(
-                    imp,
-                    n,
-                    strategy::strategic::arb_strategic_case(),
-                    |imp, c| strategic::replace(imp, &c.schema, &c.doc, &c.patch),
-                )
-            },
-        },
-        LawCheck {
-            id: strategic::RETAIN_KEYS,
-            ops: &[Op::StrategicApply],
-            in_place: false,
-            run: |imp, n| {
-                check_with(
-                    imp,
-                    n,
-                    strategy::strategic::arb_strategic_case(),
-                    |imp, c| strategic::retain_keys(imp, &c.schema, &c.doc, &c.patch),
-                )
-            },
-        },
-        LawCheck {
-            id: strategic::PRIMITIVE_UNION,
-            ops: &[Op::StrategicApply],
-            in_place: false,
-            run: |imp, n| {
-                check_with(
-                    imp,
-                    n,
-                    strategy::strategic::arb_strategic_case(),
-                    |imp, c| strategic::primitive_union(imp, &c.schema, &c.doc, &c.patch),
-                )
-            },
-        },
-        LawCheck {
-            id: strategic::ELEMENT_ORDER,
-            ops: &[Op::StrategicApply],
-            in_place: false,
-            run: |imp, n| {
-                check_with(
-                    imp,
-                    n,
-                    strategy::strategic::arb_strategic_case(),
-                    |imp, c| strategic::element_order(imp, &c.schema, &c.doc, &c.patch),
-                )
-            },
-        },
+        strategic_case_law!(MERGE_KEY, merge_key),
+        strategic_case_law!(DELETE, delete),
+        strategic_case_law!(REPLACE, replace),
+        strategic_case_law!(RETAIN_KEYS, retain_keys),
+        strategic_case_law!(PRIMITIVE_UNION, primitive_union),
+        strategic_case_law!(ELEMENT_ORDER, element_order),
         LawCheck {
             id: strategic::DIFF_APPLY,
             ops: &[Op::StrategicApply, Op::StrategicDiff],

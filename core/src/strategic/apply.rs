@@ -463,37 +463,8 @@ impl<'p> Engine<'p> {
 
     /// `sliceElementType`: the one Go type of every element of both lists.
     fn element_type(&self, current: &[Value], patch: &[Value]) -> Result<GoType, Error> {
-        let mut seen = None;
-        for value in current.iter().chain(patch) {
-            let t = GoType::of(value);
-            match seen {
-                None if t == GoType::Slice => {
-                    return Err(
-                        self.error(ErrorKind::InvalidPatch, "lists of lists are not supported")
-                    )
-                }
-                // Kubernetes crashes on a null first element.
-                None if t == GoType::Nil => {
-                    return Err(self.error(
-                        ErrorKind::InvalidPatch,
-                        "a merged list cannot start with null",
-                    ))
-                }
-                None => seen = Some(t),
-                Some(s) if s != t => {
-                    return Err(self.error(
-                        ErrorKind::InvalidPatch,
-                        format!(
-                            "list element types are not identical: {} and {}",
-                            s.name(),
-                            t.name()
-                        ),
-                    ))
-                }
-                Some(_) => {}
-            }
-        }
-        seen.ok_or_else(|| self.error(ErrorKind::InvalidPatch, "no elements in either list"))
+        list_order::element_type(current, patch)
+            .map_err(|why| self.error(ErrorKind::InvalidPatch, why))
     }
 
     /// The Go key of a list item: its merge key's value for a list of

@@ -391,27 +391,8 @@ impl<'v> Differ<'v> {
     }
 
     fn element_type(&self, original: &[Value], modified: &[Value]) -> Result<GoType, Error> {
-        let mut seen = None;
-        for value in original.iter().chain(modified) {
-            let t = GoType::of(value);
-            match seen {
-                None if matches!(t, GoType::Slice | GoType::Nil) => {
-                    return Err(self.error(
-                        ErrorKind::InvalidPatch,
-                        "a merge list cannot hold lists or start with null",
-                    ))
-                }
-                None => seen = Some(t),
-                Some(s) if s != t => {
-                    return Err(self.error(
-                        ErrorKind::InvalidPatch,
-                        "list element types are not identical",
-                    ))
-                }
-                Some(_) => {}
-            }
-        }
-        seen.ok_or_else(|| self.error(ErrorKind::InvalidPatch, "no elements in either list"))
+        list_order::element_type(original, modified)
+            .map_err(|why| self.error(ErrorKind::InvalidPatch, why))
     }
 
     /// `diffListsOfMaps`: both lists sorted by the text of their merge

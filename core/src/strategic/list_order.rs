@@ -54,6 +54,30 @@ impl GoType {
     }
 }
 
+/// `sliceElementType`: the one Go type of every element of both lists, or
+/// why there is none.
+pub(crate) fn element_type(first: &[Value], second: &[Value]) -> Result<GoType, String> {
+    let mut seen = None;
+    for value in first.iter().chain(second) {
+        let t = GoType::of(value);
+        match seen {
+            None if t == GoType::Slice => return Err("lists of lists are not supported".into()),
+            // Kubernetes crashes on a null first element.
+            None if t == GoType::Nil => return Err("a merged list cannot start with null".into()),
+            None => seen = Some(t),
+            Some(s) if s != t => {
+                return Err(format!(
+                    "list element types are not identical: {} and {}",
+                    s.name(),
+                    t.name()
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    seen.ok_or_else(|| "no elements in either list".into())
+}
+
 /// A scalar as Go's `==` sees it, hashable. Containers have no key: Go
 /// panics when it compares two maps or two slices.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -649,13 +649,7 @@ impl<'d> OpenApiReader<'d> {
     fn node_of(&mut self, schema: &'d Value) -> Result<Option<usize>, Error> {
         let schema = self.resolve_wrappers(schema)?;
         if let Some(reference) = schema.get("$ref") {
-            let name = self.reference(reference)?;
-            let target = self.definitions.get(name).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::PathNotFound,
-                    format!("$ref names no definition: {name:?}"),
-                )
-            })?;
+            let (name, target) = self.reference(reference)?;
             return self.named(name, target).map(Some);
         }
         if schema.get("properties").is_none() && schema.get("additionalProperties").is_none() {
@@ -682,30 +676,41 @@ impl<'d> OpenApiReader<'d> {
         Ok(schema)
     }
 
-    fn reference(&self, reference: &'d Value) -> Result<&'d str, Error> {
+    /// The definition a `$ref` names, with its name.
+    fn reference(&self, reference: &'d Value) -> Result<(&'d str, &'d Value), Error> {
         let Value::String(text) = reference else {
             return Err(Error::new(ErrorKind::InvalidPatch, "$ref must be a string"));
         };
-        text.strip_prefix(self.prefix).ok_or_else(|| {
+        let name = text.strip_prefix(self.prefix).ok_or_else(|| {
             Error::new(
                 ErrorKind::PathNotFound,
                 format!("$ref {text:?} does not start with {:?}", self.prefix),
             )
-        })
+        })?;
+        let target = self.definitions.get(name).ok_or_else(|| {
+            Error::new(
+                ErrorKind::PathNotFound,
+                format!("$ref names no definition: {name:?}"),
+            )
+        })?;
+        Ok((name, target))
     }
 
     fn fill(&mut self, node: usize, schema: &'d Value) -> Result<(), Error> {
-        let schema = self.resolve_wrappers(schema)?;
-        if let Some(reference) = schema.get("$ref") {
-            // A definition that is only a reference to another.
-            let name = self.reference(reference)?;
-            let target = self.definitions.get(name).ok_or_else(|| {
-                Error::new(
-                    ErrorKind::PathNotFound,
-                    format!("$ref names no definition: {name:?}"),
-                )
-            })?;
-            return self.fill(node, target);
+        // A definition that is only a reference to another: follow the chain
+        // (a bounded number of hops, so that a cycle of bare references
+        // cannot loop).
+        let mut schema = self.resolve_wrappers(schema)?;
+        let mut hops = 0;
+        while let Some(reference) = schema.get("$ref") {
+            hops += 1;
+            if hops > self.definitions.len() {
+                return Err(Error::new(
+                    ErrorKind::InvalidPatch,
+                    "a cycle of definitions that are only $ref",
+                ));
+            }
+            schema = self.resolve_wrappers(self.reference(reference)?.1)?;
         }
         if let Some(Value::Object(properties)) = schema.get("properties") {
             for (name, property) in properties {
@@ -877,6 +882,21 @@ mod tests {
             .unwrap();
         assert_eq!(deep.merge_key(), Some("id"));
         assert_eq!(schema.lookup("/labels/x").unwrap(), None);
+    }
+
+    #[test]
+    fn a_cycle_of_bare_references_is_an_error() {
+        let doc = json!({"definitions": {
+            "A": {"$ref": "#/definitions/B"},
+            "B": {"allOf": [{"$ref": "#/definitions/A"}]},
+        }});
+        let err = Schema::from_openapi(&doc, "A").unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidPatch);
+        let missing = json!({"definitions": {"A": {"$ref": "#/definitions/Z"}}});
+        assert_eq!(
+            Schema::from_openapi(&missing, "A").unwrap_err().kind(),
+            ErrorKind::PathNotFound
+        );
     }
 
     #[test]
