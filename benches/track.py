@@ -40,7 +40,9 @@ What it does:
 3. Computes ratios within each `area/op/workload` group, all from the same
    run. The pairing rule: a patchlaw implementation (`patchlaw`,
    `patchlaw-owned`, ...) is tracked against
-     - the peer crate in the group (`json-patch` or `jsonptr`), and
+     - the peer in the group (the `json-patch` or `jsonptr` crate, or
+       `merge-patch`, RFC 7396 apply of the equivalent merge patch, for
+       strategic apply), and
      - `bound-eq` (a full `==` traversal) when the group has it;
      - only when the group has neither, `bound-clone` (`Value::clone`).
    Ratios against the other bounds (`bound-clone`, `bound-parse`), and the
@@ -66,7 +68,7 @@ import sys
 import time
 from pathlib import Path
 
-PEERS = ("json-patch", "jsonptr")
+PEERS = ("json-patch", "jsonptr", "merge-patch")
 TRACKED_BOUND = "bound-eq"
 FALLBACK_BOUND = "bound-clone"
 PATCH_SIZE = re.compile(

@@ -10,7 +10,7 @@
 //! | [`pointer`](mod@pointer) | JSON Pointer: [`PointerBuf`], [`Pointer`] | [RFC 6901](https://www.rfc-editor.org/rfc/rfc6901) |
 //! | [`merge_patch`] | JSON Merge Patch: apply, diff, compose | [RFC 7396](https://www.rfc-editor.org/rfc/rfc7396) |
 //! | [`json_patch`] | JSON Patch: [`Patch`](json_patch::Patch), atomic apply, inverse | [RFC 6902](https://www.rfc-editor.org/rfc/rfc6902) |
-//! | [`strategic`] | Kubernetes strategic merge patch: [`Schema`](strategic::Schema), apply | `k8s.io/apimachinery` `strategicpatch` |
+//! | [`strategic`] | Kubernetes strategic merge patch: [`Schema`](strategic::Schema), apply, two-way diff | `k8s.io/apimachinery` `strategicpatch` |
 //! | [`limits`] | [`Limits`] for untrusted input | |
 //! | [`error`] | [`Error`], [`ErrorKind`] and stable error codes | |
 //!
@@ -78,6 +78,9 @@
 //! - `LAW-SMP-MERGE-KEY`, `LAW-SMP-DELETE`, `LAW-SMP-REPLACE`,
 //!   `LAW-SMP-RETAIN-KEYS`, `LAW-SMP-PRIMITIVE-UNION`,
 //!   `LAW-SMP-ELEMENT-ORDER`: what each strategic directive guarantees;
+//! - `LAW-SMP-DIFF-APPLY`, `LAW-SMP-IDEMPOTENT`: a strategic diff applied to
+//!   its source gives its target, list order included, and applies
+//!   idempotently;
 //! - `LAW-LIM-DEPTH`, `LAW-LIM-OPS`, `LAW-LIM-COPY-BOUND`: input beyond a
 //!   limit is `limit-exceeded` with the document unchanged.
 

@@ -185,9 +185,9 @@ impl<'v> Differ<'v> {
     ) -> Result<(), Error> {
         let container = |v: &Value| matches!(v, Value::Object(_) | Value::Array(_));
         if !container(old) && !container(new) && key != PATCH {
-            // Two scalars (most members): equal, or sent as they are now.
-            // Go's types differ exactly when serde_json's `==` does here,
-            // but for `1` and `1.0`, which `==` also tells apart.
+            // Two scalars (most members): sent when they differ. Kubernetes
+            // compares Go types, then `reflect.DeepEqual`; serde_json's `==`
+            // agrees, telling `1` from `1.0` as `int64` from `float64`.
             if old != new {
                 patch.insert(key.to_owned(), new.clone());
             }

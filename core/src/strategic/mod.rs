@@ -16,6 +16,9 @@
 //! | `"$deleteFromPrimitiveList/<f>": [..]` | beside `f` | the values are removed from the primitive list `f` |
 //! | `"$setElementOrder/<f>": [..]` | beside `f` | the merged list `f` takes this relative order |
 //!
+//! [`diff`] computes the patch `kubectl` computes between two versions of
+//! an object (`CreateTwoWayMergePatch`), directives included.
+//!
 //! `"$patch": "merge"` is rejected, as Kubernetes rejects it
 //! ([`ErrorKind::InvalidDirective`](crate::ErrorKind::InvalidDirective)).
 //! The exact rules — list order, duplicates, what happens to directives in
