@@ -86,6 +86,16 @@ pub fn reduces_to_merge_patch<I: Implementation + ?Sized>(
 }
 
 /// The protocol form of a schema without metadata.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::implementation::schema_argument;
+/// use patchlaw_conformance::laws::strategic::empty_schema;
+///
+/// let schema = schema_argument(&empty_schema()).unwrap();
+/// assert!(schema.lookup("/anything").unwrap().is_none());
+/// ```
 #[must_use]
 pub fn empty_schema() -> Value {
     serde_json::json!({"root": "Object", "definitions": {"Object": {}}})
@@ -216,8 +226,7 @@ impl Site<'_> {
     /// Whether the patch's object here merges into the document's (and
     /// its directives act): not under a `replace` field, whose value is
     /// taken as written.
-    #[must_use]
-    pub fn merges(&self) -> bool {
+    fn merges(&self) -> bool {
         !self
             .field
             .as_ref()
