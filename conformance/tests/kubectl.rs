@@ -310,4 +310,3 @@ impl Outcome {
             "patchlaw": side(&self.ours), "kubectl": side(&self.theirs)})
     }
 }
-

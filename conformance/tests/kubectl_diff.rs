@@ -1434,7 +1434,6 @@ impl Dice {
 // ---------------------------------------------------------------------------
 // Tools
 
-
 /// `python3` on `PATH`, which runs the fake API server.
 fn locate_python() -> PathBuf {
     let python = PathBuf::from("python3");
