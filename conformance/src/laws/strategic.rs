@@ -234,6 +234,26 @@ impl Site<'_> {
     }
 }
 
+/// The patch's objects whose directives act, with their paths: the root
+/// and every object site that merges, none carrying `$patch`.
+fn merging_objects<'a>(
+    schema: &patchlaw::strategic::Schema,
+    doc: &'a Value,
+    patch: &'a Value,
+) -> Vec<(String, &'a Map<String, Value>)> {
+    let mut places = Vec::new();
+    if let (Value::Object(root), true) = (patch, doc.is_object()) {
+        places.push((String::new(), root));
+    }
+    for site in sites(schema, doc, patch).into_iter().filter(Site::merges) {
+        if let Value::Object(members) = site.patch {
+            places.push((site.path, members));
+        }
+    }
+    places.retain(|(_, members)| !members.contains_key("$patch"));
+    places
+}
+
 fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     value.pointer(path)
 }
@@ -616,16 +636,15 @@ pub fn primitive_union<I: Implementation + ?Sized>(
         if !live.iter().chain(items).all(scalar) || has_sibling_order(&site) {
             continue;
         }
-        let deleted = match site
+        if site
             .parent
-            .get(&format!("$deleteFromPrimitiveList/{}", site.name))
+            .contains_key(&format!("$deleteFromPrimitiveList/{}", site.name))
         {
             // Kubernetes applies the two in random order.
-            Some(_) => continue,
-            None => Vec::new(),
-        };
+            continue;
+        }
         let got = at(&result, &site.path).and_then(Value::as_array);
-        let expected = union_order(live, items, &deleted);
+        let expected = union_order(live, items);
         let Some(got) = got else {
             return Err(failure(
                 PRIMITIVE_UNION,
@@ -668,7 +687,7 @@ pub fn primitive_union<I: Implementation + ?Sized>(
             ));
         }
     }
-    Ok(())
+    deletions_keep_order(&parsed, doc, patch, &result)
 }
 
 /// The value as Go's `==` distinguishes it: `1` and `1.0` differ.
@@ -683,7 +702,7 @@ fn go_text(value: &Value) -> String {
 /// D4.9: patch items (first occurrences, patch order) merged with the live
 /// items the patch does not name (live order): a live item goes first when
 /// the next patch item is also live and comes after it in the live list.
-fn union_order(live: &[Value], patch: &[Value], deleted: &[Value]) -> Vec<Value> {
+fn union_order(live: &[Value], patch: &[Value]) -> Vec<Value> {
     let position = |v: &Value| live.iter().position(|x| go_text(x) == go_text(v));
     let mut patch_items: Vec<&Value> = Vec::new();
     for v in patch {
@@ -710,8 +729,81 @@ fn union_order(live: &[Value], patch: &[Value], deleted: &[Value]) -> Vec<Value>
             j += 1;
         }
     }
-    out.retain(|v| !deleted.iter().any(|d| go_text(d) == go_text(v)));
     out
+}
+
+/// The elements of a list of scalars (no object, array or null).
+fn scalars(value: &Value) -> Option<&Vec<Value>> {
+    match value {
+        Value::Array(items)
+            if items
+                .iter()
+                .all(|e| !(e.is_object() || e.is_array() || e.is_null())) =>
+        {
+            Some(items)
+        }
+        _ => None,
+    }
+}
+
+/// The deletion-only half of `LAW-SMP-PRIMITIVE-UNION`: a
+/// `$deleteFromPrimitiveList/f` whose object has no list `f`, no order for
+/// it and no `$retainKeys` dropping it leaves the live list of scalars
+/// without those values, in order.
+fn deletions_keep_order(
+    schema: &patchlaw::strategic::Schema,
+    doc: &Value,
+    patch: &Value,
+    result: &Value,
+) -> Result<(), Violation> {
+    for (path, members) in merging_objects(schema, doc, patch) {
+        for (name, values) in members {
+            let Some(field) = name.strip_prefix("$deleteFromPrimitiveList/") else {
+                continue;
+            };
+            let retained = members.get("$retainKeys").map_or(true, |keys| {
+                keys.as_array()
+                    .is_some_and(|keys| keys.iter().any(|k| k.as_str() == Some(field)))
+            });
+            if !retained
+                || members.contains_key(field)
+                || members.contains_key(&format!("$setElementOrder/{field}"))
+            {
+                continue;
+            }
+            let list_path = format!("{path}/{}", patchlaw::pointer::escape(field));
+            let (Some(live), Some(values)) =
+                (doc.pointer(&list_path).and_then(scalars), scalars(values))
+            else {
+                continue;
+            };
+            // Kubernetes refuses lists whose elements differ in Go type.
+            let kinds = live.iter().chain(values).map(kind).collect::<Vec<_>>();
+            if kinds.windows(2).any(|w| w[0] != w[1]) {
+                continue;
+            }
+            let expected: Vec<Value> = live
+                .iter()
+                .filter(|v| !values.iter().any(|d| go_text(d) == go_text(v)))
+                .cloned()
+                .collect();
+            let got = result.pointer(&list_path);
+            if got != Some(&Value::Array(expected.clone())) {
+                return Err(Violation::new(
+                    PRIMITIVE_UNION,
+                    format!(
+                        "at {list_path}: deleting {} from {} should give {}, got {} (patch {})",
+                        abbreviate(&Value::Array(values.clone())),
+                        abbreviate(&Value::Array(live.clone())),
+                        abbreviate(&Value::Array(expected)),
+                        got.map_or_else(|| "nothing".to_owned(), abbreviate),
+                        abbreviate(patch)
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks `LAW-SMP-ELEMENT-ORDER`: after `$setElementOrder/f`, the elements
@@ -743,18 +835,7 @@ pub fn element_order<I: Implementation + ?Sized>(
     let Some(result) = applied(imp, ELEMENT_ORDER, schema, doc, patch)? else {
         return Ok(());
     };
-    let mut places: Vec<(String, &Map<String, Value>)> = Vec::new();
-    if let Value::Object(root) = patch {
-        places.push((String::new(), root));
-    }
-    for site in sites(&parsed, doc, patch).into_iter().filter(Site::merges) {
-        if let Value::Object(members) = site.patch {
-            if !members.contains_key("$patch") {
-                places.push((site.path.clone(), members));
-            }
-        }
-    }
-    for (path, members) in places {
+    for (path, members) in merging_objects(&parsed, doc, patch) {
         for (name, order) in members {
             let Some(field) = name.strip_prefix("$setElementOrder/") else {
                 continue;

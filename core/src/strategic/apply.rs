@@ -210,13 +210,11 @@ impl View {
     /// `append(s[:i], s[i+1:]...)`: the tail moves left in place.
     fn remove(&mut self, index: usize) {
         if self.shared && index < self.len {
+            // The tail moves one place left; Go leaves the old last element
+            // where it was.
             let end = self.len.min(self.keys.len());
-            if index < end {
-                self.keys[index..end].rotate_left(1);
-                // Go leaves the old last element where it was.
-                if end >= 2 && end - 1 > index {
-                    self.keys[end - 1] = self.keys[end - 2].clone();
-                }
+            for i in index..end.saturating_sub(1) {
+                self.keys[i] = self.keys[i + 1].clone();
             }
             self.len -= 1;
         }
@@ -843,12 +841,6 @@ impl<'p> Engine<'p> {
                 .map(|v| self.item_key(v, None))
                 .collect::<Result<_, _>>()?
         };
-        if !is_map && merge_key.is_some() {
-            return Err(self.error(
-                ErrorKind::InvalidPatch,
-                "a list with a merge key holds primitives",
-            ));
-        }
         let in_order = list_order::Positions::new(&order_keys);
         let (patch_items, server_only): (Vec<usize>, Vec<usize>) =
             (0..current.len()).partition(|&i| in_order.contains(&keys[i]));

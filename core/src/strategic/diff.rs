@@ -622,8 +622,6 @@ fn same_text(a: Option<&Value>, b: Option<&Value>) -> bool {
         (Some(Value::Number(x)), Some(Value::Number(y))) if x.is_i64() && y.is_i64() => {
             x.as_i64() == y.as_i64()
         }
-        (Some(Value::String(_)), Some(Value::Number(_)))
-        | (Some(Value::Number(_)), Some(Value::String(_))) => go_text(a) == go_text(b),
         _ => go_text(a) == go_text(b),
     }
 }

@@ -554,8 +554,8 @@ impl Graph {
                     continue;
                 }
                 let node = &self.nodes[i];
-                let entries = node.fields.values().chain(node.any.iter());
-                let marked = entries.clone().any(|e| {
+                let mut entries = node.fields.values().chain(node.any.iter());
+                let marked = entries.any(|e| {
                     e.field != Field::new() || e.node.is_some_and(|n| !self.nodes[n].plain)
                 });
                 if marked {
