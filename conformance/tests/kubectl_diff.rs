@@ -17,10 +17,13 @@
 //! `from == to` kubectl edit sends nothing ("Edit cancelled") without
 //! diffing, so those pairs only check the round trip; the diff of an object
 //! with itself, which Kubernetes does not always make `{}`, is checked
-//! against `kubectl set image` (same image) by the second test. Pairs are valid under the schema (no nulls, unique merge
-//! keys, distinct primitive merge-list items), the domain where the round
-//! trip holds (LAW-SMP-DIFF-APPLY). Cases come from a fixed seed; their
-//! number is `PATCHLAW_KUBECTL_DIFF_CASES` (default 1,000).
+//! against `kubectl set image` (same image) by the second test. Generated
+//! pairs are valid under the schema (no nulls, unique merge keys, distinct
+//! primitive merge-list items), the domain where the round trip holds
+//! (LAW-SMP-DIFF-APPLY); their number is `PATCHLAW_KUBECTL_DIFF_CASES`
+//! (default 1,000), from a fixed seed. Before them come hand-written pairs
+//! and 200 pairs whose `env` lists repeat names (D4.13: Kubernetes' sort
+//! decides their pairing), where only the patches must agree.
 //!
 //! kubectl is `$PATCHLAW_KUBECTL`, else `kubectl` on `PATH` (or the v1.32
 //! binary beside a Google Cloud SDK dispatcher); `python3` runs the
@@ -43,6 +46,8 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Map, Value};
 
 const DEFAULT_CASES: usize = 1000;
+/// Pairs with repeated merge keys, besides those.
+const DUPLICATE_CASES: usize = 200;
 /// Objects per `kubectl edit`, at most.
 const BATCH: usize = 40;
 /// Disagreements shown in full.
@@ -572,6 +577,8 @@ fn generate(cases: usize) -> Vec<Pair> {
         TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
     let mut pairs = fixed_pairs();
     let first = pairs.len();
+    pairs.extend((first..first + DUPLICATE_CASES).map(|i| duplicate_pair(i, &mut Dice(i as u64))));
+    let first = pairs.len();
     pairs.extend((first..first + cases).map(|i| {
         let seed = any::<u64>()
             .new_tree(&mut runner)
@@ -580,6 +587,53 @@ fn generate(cases: usize) -> Vec<Pair> {
         pair(i, &mut Dice(seed))
     }));
     pairs
+}
+
+/// Pods whose container has a long `env` list in which names repeat (which
+/// Kubernetes allows), edited by reordering, changing, adding and removing
+/// variables: Kubernetes pairs and orders elements with repeated keys as its
+/// sort leaves them (`sort.Sort` with a comparator that calls equal keys
+/// "less"; D4.13), insertion sort up to 12 elements, pattern-defeating
+/// quicksort above.
+fn duplicate_pair(i: usize, d: &mut Dice) -> Pair {
+    let names = ["A", "B", "C", "D", "E"];
+    let length = 2 + d.below(59);
+    let mut env: Vec<Value> = (0..length)
+        .map(|v| json!({"name": d.pick(&names), "value": format!("v{v}")}))
+        .collect();
+    let from = json!({
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": format!("o{i:05}"), "namespace": "default", "uid": uid(i)},
+        "spec": {"containers": [{"name": "app", "image": "nginx", "env": env.clone()}]},
+    });
+    let edits = 1 + d.below(6);
+    for e in 0..edits {
+        match d.below(5) {
+            0 if env.len() > 1 => {
+                let (a, b) = (d.below(env.len()), d.below(env.len()));
+                env.swap(a, b);
+            }
+            1 if !env.is_empty() => {
+                let at = d.below(env.len());
+                env[at]["value"] = json!(format!("w{e}"));
+            }
+            2 if env.len() > 1 => {
+                env.remove(d.below(env.len()));
+            }
+            3 => {
+                let at = d.below(env.len() + 1);
+                env.insert(
+                    at,
+                    json!({"name": d.pick(&names), "value": format!("x{e}")}),
+                );
+            }
+            _ => d.shuffle(&mut env),
+        }
+    }
+    let mut to = from.clone();
+    to["spec"]["containers"][0]["env"] = Value::Array(env);
+    Pair { from, to }
 }
 
 /// Small pairs written by hand, checked before the generated ones: the
@@ -638,6 +692,38 @@ fn fixed_pairs() -> Vec<Pair> {
             json!({"volumes": [{"name": "v", "emptyDir": {}}]}),
             json!({"volumes": [{"name": "v", "hostPath": {"path": "/tmp"}}]}),
         ),
+        // Duplicated merge keys (outside the laws' domain, but Kubernetes
+        // still diffs them): elements pair up in sorted order, and the
+        // patch follows the first position of each key in the new list.
+        (
+            json!({}),
+            json!({}),
+            json!({"containers": [
+                {"name": "app", "image": "nginx"},
+                {"name": "b", "image": "nginx"},
+                {"name": "app", "image": "nginx"},
+            ]}),
+            json!({"containers": [
+                {"name": "app", "image": "nginx"},
+                {"name": "b", "image": "busybox"},
+                {"name": "app", "image": "busybox"},
+            ]}),
+        ),
+        (
+            json!({}),
+            json!({}),
+            json!({"containers": [
+                {"name": "app", "image": "nginx"},
+                {"name": "b", "image": "nginx"},
+            ]}),
+            json!({"containers": [
+                {"name": "c", "image": "nginx"},
+                {"name": "b", "image": "busybox"},
+                {"name": "app", "image": "nginx"},
+                {"name": "c", "image": "busybox"},
+                {"name": "b", "image": "alpine"},
+            ]}),
+        ),
         // A container deleted and one reordered: `$patch: delete`.
         (
             json!({}),
@@ -653,8 +739,28 @@ fn fixed_pairs() -> Vec<Pair> {
             ]}),
         ),
     ];
+    // The 16-variable list of the vector `duplicate-keys-long-list`
+    // (diff-merge-lists.json): repeated names, above insertion sort's 12.
+    let env_from: Vec<Value> = "BCAACBCBBACACBAB"
+        .chars()
+        .enumerate()
+        .map(|(i, name)| json!({"name": name.to_string(), "value": format!("v{i}")}))
+        .collect();
+    let mut env_to = env_from.clone();
+    env_to[3]["value"] = json!("w3");
+    env_to[9]["value"] = json!("w9");
+    env_to.remove(12);
+    env_to.insert(5, json!({"name": "C", "value": "x1"}));
+    env_to.push(json!({"name": "A", "value": "x2"}));
+    let long = (
+        json!({}),
+        json!({}),
+        json!({"containers": [{"name": "app", "image": "nginx", "env": env_from}]}),
+        json!({"containers": [{"name": "app", "image": "nginx", "env": env_to}]}),
+    );
     pairs
         .into_iter()
+        .chain([long])
         .enumerate()
         .map(|(i, (from_meta, to_meta, from_spec, to_spec))| Pair {
             from: pod(i, from_meta, from_spec),

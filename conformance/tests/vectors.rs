@@ -88,6 +88,7 @@ fn the_runner_tells_outcomes_apart() {
           {"name": "wrong-error", "op": "merge_patch.diff", "from": {}, "to": {"a": null}, "error": "invalid-patch"},
           {"name": "should-have-passed", "op": "merge_patch.diff", "from": {}, "to": {"a": null}, "expected": {}},
           {"name": "diff-judged-by-effect", "op": "merge_patch.diff", "from": {"a": 1}, "to": {"a": 1.0}, "compare": "exact"},
+          {"name": "result-error-but-applies", "op": "merge_patch.diff", "from": {}, "to": {"a": 1}, "result_error": "invalid-patch"},
           {"name": "semantic-default", "doc": {}, "patch": {"a": 1}, "expected": {"a": 1.0}},
           {"name": "exact", "doc": {}, "patch": {"a": 1}, "expected": {"a": 1.0}, "compare": "exact"},
           {"name": "skipped", "doc": {}, "patch": {}, "expected": {}, "disabled": "shows a skip"},
@@ -109,6 +110,7 @@ fn the_runner_tells_outcomes_apart() {
             ("wrong-error", Status::WrongError),
             ("should-have-passed", Status::ShouldHavePassed),
             ("diff-judged-by-effect", Status::Pass),
+            ("result-error-but-applies", Status::Fail),
             ("semantic-default", Status::Pass),
             ("exact", Status::Fail),
             ("skipped", Status::Skipped),
@@ -119,8 +121,9 @@ fn the_runner_tells_outcomes_apart() {
 }
 
 /// Duplicate names, a skip without a reason, an error beside an expected
-/// result, a record without expectation and a misspelt field are refused
-/// when the file is read.
+/// result, a record without expectation, a misspelt field, and
+/// `result_error` beside `expected_result` or on an op that is not a diff
+/// are refused when the file is read.
 #[test]
 fn malformed_vector_files_are_refused() {
     let dir = std::env::temp_dir().join(format!("patchlaw-bad-vectors-{}", std::process::id()));
@@ -132,6 +135,8 @@ fn malformed_vector_files_are_refused() {
         r#"[{"name": "a", "doc": 1, "patch": 1, "expected": 1, "error": "invalid-patch"}]"#,
         r#"[{"name": "a", "doc": 1, "patch": 1}]"#,
         r#"[{"name": "a", "doc": 1, "patch": 1, "expcted": 1}]"#,
+        r#"[{"name": "a", "op": "merge_patch.diff", "from": {}, "to": {}, "expected_result": {}, "result_error": "invalid-patch"}]"#,
+        r#"[{"name": "a", "doc": 1, "patch": 1, "result_error": "invalid-patch"}]"#,
         r#"{"name": "a"}"#,
     ]
     .into_iter()

@@ -225,6 +225,29 @@ fn judge_result(vector: &Vector, op: Op, result: &Value) -> (Status, String) {
             );
         }
     }
+    if let (true, Some(code)) = (op.is_diff_like(), &vector.result_error) {
+        // A patch that, as Kubernetes computes it, its own apply refuses.
+        return match effect_of_patch(vector, op, result) {
+            Some(Err(refused)) if refused.code == Some(code.as_str()) => {
+                (Status::Pass, String::new())
+            }
+            Some(Err(refused)) => (
+                Status::Fail,
+                format!(
+                    "the patch {} cannot be applied, but not with {code}: {}",
+                    abbreviate(result),
+                    refused.message
+                ),
+            ),
+            Some(Ok(_)) | None => (
+                Status::Fail,
+                format!(
+                    "the patch {} applies; it should fail with {code}",
+                    abbreviate(result)
+                ),
+            ),
+        };
+    }
     if op.is_diff_like() {
         // A patch is judged by what it does: applied (by patchlaw, the
         // reference) to the input, it must give the expected document.
@@ -241,10 +264,14 @@ fn judge_result(vector: &Vector, op: Op, result: &Value) -> (Status, String) {
                     ),
                 )
             }
-            Some(Err(why)) => {
+            Some(Err(refused)) => {
                 return (
                     Status::Fail,
-                    format!("the patch {} cannot be applied: {why}", abbreviate(result)),
+                    format!(
+                        "the patch {} cannot be applied: {}",
+                        abbreviate(result),
+                        refused.message
+                    ),
                 )
             }
             None => {}
@@ -264,18 +291,33 @@ fn judge_result(vector: &Vector, op: Op, result: &Value) -> (Status, String) {
     (Status::Pass, String::new())
 }
 
+/// Why a produced patch could not be applied.
+struct Refused {
+    /// patchlaw's error code, when its apply refused the patch.
+    code: Option<&'static str>,
+    message: String,
+}
+
+impl From<patchlaw::Error> for Refused {
+    fn from(e: patchlaw::Error) -> Refused {
+        Refused {
+            code: Some(e.kind().code()),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// For a diff-like vector: the document the produced patch gives and the
 /// one it should give, when the vector says enough to know.
 fn effect_of_patch(
     vector: &Vector,
     op: Op,
     patch: &Value,
-) -> Option<Result<(Value, Value), String>> {
+) -> Option<Result<(Value, Value), Refused>> {
     let arg = |name: &str| vector.args.get(name);
-    let apply_merge = |doc: &Value, patch: &Value| -> Result<Value, String> {
+    let apply_merge = |doc: &Value, patch: &Value| -> Result<Value, Refused> {
         let mut doc = doc.clone();
-        patchlaw::merge_patch::apply_with_limits(&mut doc, patch, patchlaw::Limits::unlimited())
-            .map_err(|e| e.to_string())?;
+        patchlaw::merge_patch::apply_with_limits(&mut doc, patch, patchlaw::Limits::unlimited())?;
         Ok(doc)
     };
     match op {
@@ -296,14 +338,17 @@ fn effect_of_patch(
                 p.apply_with_limits(&mut doc, patchlaw::Limits::unlimited())
                     .map(|()| doc)
             })
-            .map_err(|e| e.to_string());
+            .map_err(Refused::from);
             Some(produced.map(|produced| (produced, wanted.clone())))
         }
         Op::StrategicDiff => {
             let from = arg("from")?;
             let wanted = vector.expected_result.as_ref().or_else(|| arg("to"))?;
             let produced = crate::implementation::schema_argument(arg("schema")?)
-                .map_err(|reply| reply.describe())
+                .map_err(|reply| Refused {
+                    code: None,
+                    message: reply.describe(),
+                })
                 .and_then(|schema| {
                     let mut doc = from.clone();
                     patchlaw::strategic::apply_with_limits(
@@ -313,7 +358,7 @@ fn effect_of_patch(
                         patchlaw::Limits::unlimited(),
                     )
                     .map(|()| doc)
-                    .map_err(|e| e.to_string())
+                    .map_err(Refused::from)
                 });
             Some(produced.map(|produced| (produced, wanted.clone())))
         }

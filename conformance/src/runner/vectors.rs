@@ -43,6 +43,10 @@ pub struct Vector {
     pub expected: Option<Value>,
     /// For diff-like operations: the document the produced patch must give.
     pub expected_result: Option<Value>,
+    /// For diff-like operations: the error code with which applying the
+    /// produced patch must fail (a patch that, as Kubernetes computes it,
+    /// its own apply refuses).
+    pub result_error: Option<String>,
     /// The expected error.
     pub error: Option<ExpectedError>,
     /// How results are compared.
@@ -70,13 +74,14 @@ impl fmt::Display for LoadError {
 
 impl std::error::Error for LoadError {}
 
-const META: [&str; 9] = [
+const META: [&str; 10] = [
     "name",
     "comment",
     "spec",
     "op",
     "expected",
     "expected_result",
+    "result_error",
     "error",
     "compare",
     "disabled",
@@ -197,6 +202,17 @@ pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
                 "{name}: `error` excludes `expected` and `expected_result`"
             )));
         }
+        let result_error = text_field("result_error")?;
+        if result_error.is_some() {
+            if expected_result.is_some() || error.is_some() {
+                return Err(fail(format!(
+                    "{name}: `result_error` excludes `expected_result` and `error`"
+                )));
+            }
+            if !op.as_ref().is_ok_and(|op| op.is_diff_like()) {
+                return Err(fail(format!("{name}: `result_error` is for diff-like ops")));
+            }
+        }
         if error.is_none() && expected.is_none() && expected_result.is_none() && disabled.is_none()
         {
             let diff_like = op.as_ref().is_ok_and(|op| op.is_diff_like());
@@ -233,6 +249,7 @@ pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
             context,
             expected,
             expected_result,
+            result_error,
             error,
             compare,
             disabled,

@@ -19,7 +19,7 @@ use super::directive::{DELETE, DELETE_FROM_PRIMITIVE_LIST, PATCH, RETAIN_KEYS, S
 use super::list_order::{self, go_equal, GoType, Key};
 use super::schema::{Schema, SchemaRef, Strategy};
 use crate::error::{Error, ErrorKind};
-use crate::limits::Limits;
+use crate::limits::{same_str, Limits};
 use crate::pointer::PointerBuf;
 
 pub(crate) fn diff(
@@ -35,7 +35,7 @@ pub(crate) fn diff(
         ));
     };
     let mut differ = Differ {
-        path: Vec::new(),
+        path: Vec::with_capacity(16),
         list_levels: 0,
         max_depth: limits.get_max_depth(),
     };
@@ -54,6 +54,19 @@ struct Differ<'v> {
     list_levels: usize,
     max_depth: usize,
 }
+
+/// A merge list of objects: its elements' type, merge key, and whether
+/// they take `$retainKeys`.
+#[derive(Clone, Copy)]
+struct Keyed<'a> {
+    schema: SchemaRef<'a>,
+    merge_key: &'a str,
+    retain_keys: bool,
+}
+
+/// A patch list element, with the index of the element of the modified list
+/// it stands for.
+type Placed = (usize, Value);
 
 /// A merge list's three parts: the patch list, the `$deleteFromPrimitiveList`
 /// values, the `$setElementOrder` list.
@@ -109,7 +122,14 @@ impl<'v> Differ<'v> {
             let mut old = original.iter().peekable();
             for (key, new) in modified {
                 loop {
-                    match old.peek().map(|(k, _)| k.as_str().cmp(key)) {
+                    let order = old.peek().map(|(k, _)| {
+                        if same_str(k, key) {
+                            Ordering::Equal
+                        } else {
+                            k.as_str().cmp(key)
+                        }
+                    });
+                    match order {
                         Some(Ordering::Less) => {
                             if let Some((k, v)) = old.next() {
                                 dropped |= !v.is_null();
@@ -175,6 +195,7 @@ impl<'v> Differ<'v> {
         Ok(())
     }
 
+    #[inline]
     fn pair(
         &mut self,
         key: &'v str,
@@ -184,15 +205,27 @@ impl<'v> Differ<'v> {
         patch: &mut Map<String, Value>,
     ) -> Result<(), Error> {
         let container = |v: &Value| matches!(v, Value::Object(_) | Value::Array(_));
-        if !container(old) && !container(new) && key != PATCH {
+        if !container(old) && !container(new) && !is_patch(key) {
             // Two scalars (most members): sent when they differ. Kubernetes
-            // compares Go types, then `reflect.DeepEqual`; serde_json's `==`
+            // compares Go types, then `reflect.DeepEqual`; JSON equality
             // agrees, telling `1` from `1.0` as `int64` from `float64`.
-            if old != new {
+            // (Scalars never exceed a depth budget.)
+            if crate::limits::equal_within(old, new, 0) != Ok(true) {
                 patch.insert(key.to_owned(), new.clone());
             }
             return Ok(());
         }
+        self.container_pair(key, old, new, schema, patch)
+    }
+
+    fn container_pair(
+        &mut self,
+        key: &'v str,
+        old: &'v Value,
+        new: &'v Value,
+        schema: SchemaRef<'_>,
+        patch: &mut Map<String, Value>,
+    ) -> Result<(), Error> {
         self.path.push(key);
         let result = self.member(key, old, new, schema, patch);
         self.path.pop();
@@ -207,7 +240,7 @@ impl<'v> Differ<'v> {
         schema: SchemaRef<'_>,
         patch: &mut Map<String, Value>,
     ) -> Result<(), Error> {
-        if key == PATCH {
+        if is_patch(key) {
             // `handleDirectiveMarker`: a `$patch` in the documents themselves.
             let (Value::String(a), Value::String(b)) = (old, new) else {
                 return Err(self.error(
@@ -245,14 +278,13 @@ impl<'v> Differ<'v> {
             (Value::Array(a), Value::Array(b)) => {
                 let field = schema.field(key);
                 let merge_key = field.merge_key().filter(|k| !k.is_empty());
-                let skip = field.strategy() == Strategy::Merge
-                    && merge_key.is_some()
-                    && field.schema.is_plain()
-                    && !a.is_empty()
-                    && a.iter().all(|e| {
-                        merge_key.is_some_and(|k| e.as_object().is_some_and(|m| m.contains_key(k)))
-                    })
-                    && self.equal(old, new)?;
+                let skip = match merge_key {
+                    Some(k) if field.strategy() == Strategy::Merge && field.schema.is_plain() => {
+                        crate::limits::keyed_lists_equal_within(a, b, k, self.budget())
+                            .map_err(|()| self.too_deep())?
+                    }
+                    _ => false,
+                };
                 if skip {
                     // Equal lists of objects keyed alike: no change, no
                     // reordering, and nothing below that adds directives.
@@ -265,12 +297,12 @@ impl<'v> Differ<'v> {
                     }
                     if !deletions.is_empty() {
                         patch.insert(
-                            format!("{DELETE_FROM_PRIMITIVE_LIST}/{key}"),
+                            directive_for(DELETE_FROM_PRIMITIVE_LIST, key),
                             Value::Array(deletions),
                         );
                     }
                     if !order.is_empty() {
-                        patch.insert(format!("{SET_ELEMENT_ORDER}/{key}"), Value::Array(order));
+                        patch.insert(directive_for(SET_ELEMENT_ORDER, key), Value::Array(order));
                     }
                 } else if !self.equal(old, new)? {
                     patch.insert(key.to_owned(), self.copy(new)?);
@@ -308,33 +340,36 @@ impl<'v> Differ<'v> {
                         "a merge list of objects needs a merge key",
                     ));
                 };
+                let keyed = Keyed {
+                    schema,
+                    merge_key,
+                    retain_keys,
+                };
+                // Each element's key, read once.
+                let old_keys: Vec<Option<&Value>> =
+                    original.iter().map(|v| v.get(merge_key)).collect();
+                let new_keys: Vec<Option<&Value>> =
+                    modified.iter().map(|v| v.get(merge_key)).collect();
                 let (mut list, deletions) =
-                    self.lists_of_maps(original, modified, schema, merge_key, retain_keys)?;
+                    self.lists_of_maps((original, &old_keys), (modified, &new_keys), keyed)?;
                 if list.len() > 1 {
-                    let keys = modified
-                        .iter()
-                        .map(|v| self.key(v.get(merge_key)))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let list_keys = list
-                        .iter()
-                        .map(|v| self.key(v.get(merge_key)))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    order_like(&mut list, &list_keys, &keys);
+                    self.order_like_modified(&mut list, &new_keys)?;
                 }
-                let same_order = original.len() == modified.len()
-                    && original.iter().zip(modified).all(|(a, b)| {
-                        match (a.get(merge_key), b.get(merge_key)) {
+                let mut list: Vec<Value> = list.into_iter().map(|(_, v)| v).collect();
+                list.extend(deletions);
+                let same_order = || {
+                    old_keys.len() == new_keys.len()
+                        && old_keys.iter().zip(&new_keys).all(|keys| match keys {
                             (Some(x), Some(y)) => go_equal(x, y),
                             _ => false,
-                        }
-                    });
-                list.extend(deletions);
-                let order = if !list.is_empty() || !same_order {
-                    modified
+                        })
+                };
+                let order = if !list.is_empty() || !same_order() {
+                    new_keys
                         .iter()
-                        .map(|v| {
+                        .map(|key| {
                             let mut only_key = Map::new();
-                            let key = v.get(merge_key).cloned().unwrap_or(Value::Null);
+                            let key = key.cloned().unwrap_or(Value::Null);
                             only_key.insert(merge_key.to_owned(), key);
                             Value::Object(only_key)
                         })
@@ -376,18 +411,24 @@ impl<'v> Differ<'v> {
     }
 
     fn key(&self, value: Option<&Value>) -> Result<Key, Error> {
-        let value = value.ok_or_else(|| {
-            self.error(
+        let value = self.scalar(value)?;
+        Ok(Key::of(value).unwrap_or(Key::Nil))
+    }
+
+    /// A value by which list elements are compared: present, and not an
+    /// object or an array.
+    fn scalar<'a>(&self, value: Option<&'a Value>) -> Result<&'a Value, Error> {
+        match value {
+            None => Err(self.error(
                 ErrorKind::MissingMergeKey,
                 "a list element does not contain its merge key",
-            )
-        })?;
-        Key::of(value).ok_or_else(|| {
-            self.error(
+            )),
+            Some(Value::Object(_) | Value::Array(_)) => Err(self.error(
                 ErrorKind::InvalidPatch,
                 "list elements are compared by a value that is an object or an array",
-            )
-        })
+            )),
+            Some(value) => Ok(value),
+        }
     }
 
     fn element_type(&self, original: &[Value], modified: &[Value]) -> Result<GoType, Error> {
@@ -396,78 +437,88 @@ impl<'v> Differ<'v> {
     }
 
     /// `diffListsOfMaps`: both lists sorted by the text of their merge
-    /// keys, then walked together.
+    /// keys, then walked together. Each patch element comes with the index
+    /// of the element of `modified` it stands for.
     fn lists_of_maps(
         &mut self,
-        original: &'v [Value],
-        modified: &'v [Value],
-        schema: SchemaRef<'_>,
-        merge_key: &str,
-        retain_keys: bool,
-    ) -> Result<(Vec<Value>, Vec<Value>), Error> {
-        // When the keys read alike position by position, sorting both lists
-        // (stably) would pair the same elements: skip it. This is the usual
-        // case — an unchanged or edited list in the same order.
-        let aligned = original.len() == modified.len()
-            && original
-                .iter()
-                .zip(modified)
-                .all(|(a, b)| same_text(a.get(merge_key), b.get(merge_key)));
-        if aligned {
-            let mut patch = Vec::new();
-            for (old_value, new_value) in original.iter().zip(modified) {
-                self.paired(
-                    old_value,
-                    new_value,
-                    schema,
-                    merge_key,
-                    retain_keys,
-                    &mut patch,
-                )?;
+        (original, old_keys): (&'v [Value], &[Option<&'v Value>]),
+        (modified, new_keys): (&'v [Value], &[Option<&'v Value>]),
+        keyed: Keyed<'_>,
+    ) -> Result<(Vec<Placed>, Vec<Value>), Error> {
+        let merge_key = keyed.merge_key;
+        // Kubernetes sorts both lists by key text with Go's `sort.Sort` and
+        // a comparator that calls equal texts "less" (D4.13), so where a
+        // text repeats, which elements pair up and the order they are sent
+        // in depend on that algorithm: it is run as Go runs it. Where every
+        // text is distinct in each list, any sort gives the same order and
+        // elements pair by text; then the elements whose keys read alike
+        // position by position from the start pair without sorting, and
+        // only the rest is sorted. This is the usual case — an unchanged or
+        // edited list in the same order, maybe with elements appended.
+        let distinct = distinct_texts(old_keys) && distinct_texts(new_keys);
+        let mut patch = Vec::new();
+        let mut prefix = 0;
+        for ((old_value, new_value), (&a, &b)) in original
+            .iter()
+            .zip(modified)
+            .zip(old_keys.iter().zip(new_keys))
+        {
+            if !distinct || !same_text(a, b) {
+                break;
             }
+            let elements = match (old_value, new_value, a, b) {
+                (Value::Object(o), Value::Object(m), Some(_), Some(key)) => (o, m, key),
+                // An element without its key: the error the sorted walk
+                // would report.
+                _ => {
+                    let (o, _) = self.element(old_value, merge_key)?;
+                    let (m, key) = self.element(new_value, merge_key)?;
+                    (o, m, key)
+                }
+            };
+            self.paired(elements, prefix, keyed, &mut patch)?;
+            prefix += 1;
+        }
+        let (original, modified) = (&original[prefix..], &modified[prefix..]);
+        if original.is_empty() && modified.is_empty() {
             return Ok((patch, Vec::new()));
         }
-        let by_text = |list: &'v [Value]| -> Vec<(Cow<'v, str>, &'v Value)> {
-            let mut sorted: Vec<(Cow<'v, str>, &Value)> = list
+        let by_text = |keys: &[Option<&'v Value>]| -> Vec<(Cow<'v, str>, usize)> {
+            let mut sorted: Vec<(Cow<'v, str>, usize)> = keys
                 .iter()
-                .map(|v| (go_text(v.get(merge_key)), v))
+                .enumerate()
+                .map(|(i, &key)| (go_text(key), i))
                 .collect();
-            sorted.sort_by(|a, b| a.0.cmp(&b.0));
+            if distinct {
+                sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            } else {
+                list_order::go_sort(&mut sorted, |a, b| a.0 <= b.0);
+            }
             sorted
         };
-        let (old, new) = (by_text(original), by_text(modified));
-        let mut patch = Vec::new();
+        let (old, new) = (by_text(&old_keys[prefix..]), by_text(&new_keys[prefix..]));
         let mut deletions = Vec::new();
         let (mut i, mut j) = (0, 0);
         while i < old.len() || j < new.len() {
             let old_item = old
                 .get(i)
-                .map(|(text, v)| (text, self.element(v, merge_key)));
+                .map(|(text, at)| (text, self.element(&original[*at], merge_key)));
             let new_item = new
                 .get(j)
-                .map(|(text, v)| (text, self.element(v, merge_key)));
+                .map(|(text, at)| (text, self.element(&modified[*at], merge_key)));
             match (old_item, new_item) {
                 (Some((a, o)), Some((b, m))) if a == b => {
-                    // Both elements carry their keys (else the error).
-                    o?;
-                    m?;
-                    self.paired(
-                        old[i].1,
-                        new[j].1,
-                        schema,
-                        merge_key,
-                        retain_keys,
-                        &mut patch,
-                    )?;
+                    let ((o, _), (m, key)) = (o?, m?);
+                    self.paired((o, m, key), prefix + new[j].1, keyed, &mut patch)?;
                     i += 1;
                     j += 1;
                 }
                 (None, Some((_, m))) => {
-                    patch.push(self.element_copy(m?.0)?);
+                    patch.push((prefix + new[j].1, self.element_copy(m?.0)?));
                     j += 1;
                 }
                 (Some((a, _)), Some((b, m))) if a > b => {
-                    patch.push(self.element_copy(m?.0)?);
+                    patch.push((prefix + new[j].1, self.element_copy(m?.0)?));
                     j += 1;
                 }
                 (Some((_, o)), _) => {
@@ -484,31 +535,80 @@ impl<'v> Differ<'v> {
         Ok((patch, deletions))
     }
 
-    /// Two elements with the same key: their diff, with the key, if not
-    /// empty. Equal elements of a type without metadata need no walk.
+    /// `normalizeSliceOrder` of a patch list against the modified list:
+    /// a stable sort by the position in `modified` of the first element
+    /// with the same key (Go's `==`). `list` pairs each patch element with
+    /// the index of the element of `modified` it came from, so the keys are
+    /// compared in place instead of being collected.
+    fn order_like_modified(
+        &self,
+        list: &mut [Placed],
+        modified_keys: &[Option<&Value>],
+    ) -> Result<(), Error> {
+        // Kubernetes reads every key of the modified list as a scalar.
+        let mut keys = Vec::with_capacity(modified_keys.len());
+        for &key in modified_keys {
+            keys.push(self.scalar(key)?);
+        }
+        let first = |j: usize| {
+            keys[..j]
+                .iter()
+                .position(|k| go_equal(k, keys[j]))
+                .unwrap_or(j)
+        };
+        let positions: Vec<usize> = if list.len() <= 8 {
+            list.iter().map(|&(j, _)| first(j)).collect()
+        } else {
+            // Many patch elements: one pass over the keys, hashed.
+            let owned = keys
+                .iter()
+                .map(|v| Key::of(v).unwrap_or(Key::Nil))
+                .collect::<Vec<_>>();
+            let found = list_order::Positions::new(&owned);
+            list.iter()
+                .map(|&(j, _)| found.of(&owned[j]).unwrap_or(j))
+                .collect()
+        };
+        if positions.windows(2).all(|w| w[0] <= w[1]) {
+            return Ok(());
+        }
+        // Every element is found, so the order is consistent and any
+        // stable sort gives Go's result.
+        let mut items: Vec<usize> = (0..list.len()).collect();
+        items.sort_by_key(|&i| positions[i]);
+        let mut taken: Vec<Placed> = list.iter_mut().map(std::mem::take).collect();
+        for (slot, i) in list.iter_mut().zip(items) {
+            *slot = std::mem::take(&mut taken[i]);
+        }
+        Ok(())
+    }
+
+    /// Two elements with the same key (`key`, read from the modified one):
+    /// their diff, with the key, if not empty. Equal elements of a type
+    /// without metadata need no walk.
     fn paired(
         &mut self,
-        old_value: &'v Value,
-        new_value: &'v Value,
-        schema: SchemaRef<'_>,
-        merge_key: &str,
-        retain_keys: bool,
-        patch: &mut Vec<Value>,
+        (old, new, key): (&'v Map<String, Value>, &'v Map<String, Value>, &'v Value),
+        at: usize,
+        keyed: Keyed<'_>,
+        patch: &mut Vec<Placed>,
     ) -> Result<(), Error> {
-        let (o, _) = self.element(old_value, merge_key)?;
-        let (m, key) = self.element(new_value, merge_key)?;
         self.list_levels += 1;
-        let equal = schema.is_plain() && matches!(self.equal(old_value, new_value), Ok(true));
+        let equal = keyed.schema.is_plain()
+            && matches!(
+                crate::limits::maps_equal_within(old, new, self.budget()),
+                Ok(true)
+            );
         let result = if equal {
             Ok(Map::new())
         } else {
-            self.maps(o, m, schema, retain_keys)
+            self.maps(old, new, keyed.schema, keyed.retain_keys)
         };
         self.list_levels -= 1;
         let mut inner = result?;
         if !inner.is_empty() {
-            inner.insert(merge_key.to_owned(), key.clone());
-            patch.push(Value::Object(inner));
+            inner.insert(keyed.merge_key.to_owned(), key.clone());
+            patch.push((at, Value::Object(inner)));
         }
         Ok(())
     }
@@ -614,11 +714,85 @@ fn order_like(list: &mut Vec<Value>, keys: &[Key], order: &[Key]) {
     *list = items.iter().map(|&i| std::mem::take(&mut old[i])).collect();
 }
 
+/// The member name `<directive>/<field>` (without `format!`'s machinery,
+/// a tenth of its cost: this is built for every changed list).
+fn directive_for(directive: &str, field: &str) -> String {
+    let mut name = String::with_capacity(directive.len() + 1 + field.len());
+    name.push_str(directive);
+    name.push('/');
+    name.push_str(field);
+    name
+}
+
+/// Whether no two keys have the same [`go_text`] — or rather, whether
+/// their texts' hashes are distinct: two equal hashes count as a repeat, and
+/// only send the list down the slower path, exact for any list.
+fn distinct_texts(keys: &[Option<&Value>]) -> bool {
+    let hash = |key: Option<&Value>| match key {
+        Some(Value::String(text)) => text_hash(text),
+        other => text_hash(&go_text(other)),
+    };
+    if keys.len() <= 32 {
+        // An open-addressing set on the stack, at most half full; hashes
+        // are made odd so that 0 marks a free slot.
+        let mut table = [0_u64; 64];
+        for &key in keys {
+            let h = hash(key) | 1;
+            let mut slot = (h >> 58) as usize;
+            loop {
+                match table[slot] {
+                    0 => {
+                        table[slot] = h;
+                        break;
+                    }
+                    seen if seen == h => return false,
+                    _ => slot = (slot + 1) % table.len(),
+                }
+            }
+        }
+        true
+    } else {
+        let mut hashes: Vec<u64> = keys.iter().map(|&key| hash(key)).collect();
+        hashes.sort_unstable();
+        hashes.windows(2).all(|w| w[0] != w[1])
+    }
+}
+
+/// A fast hash of a key's text, eight bytes at a time (the multiply-rotate
+/// step of rustc's FxHash). Hand-written: std's SipHash costs several times
+/// more for these short names, and it runs on every changed merge list.
+fn text_hash(text: &str) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let step = |h: u64, word: u64| (h.rotate_left(5) ^ word).wrapping_mul(K);
+    let bytes = text.as_bytes();
+    let mut h = step(0, bytes.len() as u64);
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        h = step(h, u64::from_le_bytes(word));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let word = rest
+            .iter()
+            .rev()
+            .fold(0, |word, &byte| (word << 8) | u64::from(byte));
+        h = step(h, word);
+    }
+    h
+}
+
+/// Whether a member name is `$patch` (most are not: the first byte tells).
+fn is_patch(key: &str) -> bool {
+    key.starts_with('$') && key == PATCH
+}
+
 /// Whether [`go_text`] gives the same text for both, without building it
 /// in the common cases.
 fn same_text(a: Option<&Value>, b: Option<&Value>) -> bool {
     match (a, b) {
-        (Some(Value::String(x)), Some(Value::String(y))) => x == y,
+        (Some(Value::String(x)), Some(Value::String(y))) => same_str(x, y),
         (Some(Value::Number(x)), Some(Value::Number(y))) if x.is_i64() && y.is_i64() => {
             x.as_i64() == y.as_i64()
         }
@@ -663,6 +837,28 @@ fn go_float_text(f: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn repeated_texts_are_found() {
+        let texts = |values: &[Value]| distinct_texts(&values.iter().map(Some).collect::<Vec<_>>());
+        assert!(texts(&[json!("a"), json!("b"), json!(1)]));
+        // Kubernetes pairs by text: the string "1" and the number 1 repeat.
+        assert!(!texts(&[json!("1"), json!("b"), json!(1)]));
+        assert!(!texts(&[json!(1.0), json!(1)]));
+        let many: Vec<Value> = (0..40).map(|i| json!(format!("name-{i}"))).collect();
+        assert!(texts(&many));
+        let mut repeated = many.clone();
+        repeated.push(json!("name-7"));
+        assert!(!texts(&repeated));
+        assert!(!texts(
+            &many[..30]
+                .iter()
+                .cloned()
+                .chain([json!("name-29")])
+                .collect::<Vec<_>>()
+        ));
+    }
 
     #[test]
     fn floats_print_as_go_prints_them() {

@@ -571,7 +571,18 @@ impl Graph {
 
     fn entry(&self, node: usize, name: &str) -> Option<&Entry> {
         let node = &self.nodes[node];
-        node.fields.get(name).or(node.any.as_ref())
+        // Nodes hold only the fields with metadata on or below them, rarely
+        // more than a few: a scan that compares lengths first beats the
+        // B-tree's ordered comparisons there.
+        let found = if node.fields.len() <= 8 {
+            node.fields
+                .iter()
+                .find(|(field, _)| crate::limits::same_str(field, name))
+                .map(|(_, entry)| entry)
+        } else {
+            node.fields.get(name)
+        };
+        found.or(node.any.as_ref())
     }
 }
 
