@@ -1,13 +1,26 @@
-//! Strategic diff on the Deployment workload of `strategic/diff`, run a
-//! fixed number of times for an instruction counter.
+//! Strategic diff on the Deployment workload of `strategic/diff`, for an
+//! instruction counter (repeatable on a loaded machine, where wall-clock
+//! times are not) or for an interleaved timing:
 //!
 //! ```text
 //! cargo build --release -p patchlaw-benches --example smp_diff_count
 //! valgrind --tool=callgrind --toggle-collect='smp_diff_count::timed_*' \
 //!     target/release/examples/smp_diff_count diff 200
+//! target/release/examples/smp_diff_count ratio 300
 //! ```
+//!
+//! The first argument is `diff` ([`strategic::diff`] of the Deployment and
+//! its typical edit, the patch freed inside the counted function, as in the
+//! criterion benchmark), `eq` (`==` between the Deployment and an equal
+//! copy, the benchmark's bound) or `ratio`; the second a count (default
+//! 200). `ratio` times batches of 200 diffs and 200 `==` alternately, the
+//! given number of times, and prints the fastest and the median batch of
+//! each with their ratio: alternating batches share whatever load the
+//! machine has, which two criterion benchmarks run one after the other do
+//! not.
 
 use std::hint::black_box;
+use std::time::Instant;
 
 use patchlaw::strategic::{self, Schema};
 use serde_json::Value;
@@ -20,62 +33,52 @@ fn main() {
     let to = patchlaw_benches::reparsed(&patchlaw_benches::deployment_edited());
     let copy = patchlaw_benches::reparsed(&from);
     let schema = Schema::builtin("apps/v1", "Deployment").expect("built in");
-    if which == "ratio" {
-        // Interleaved batches; the fastest batch of each is the least
-        // disturbed by other load on the machine.
-        let (mut diffs, mut eqs) = (Vec::new(), Vec::new());
-        for _ in 0..times {
-            let keep = std::env::var_os("KEEP").is_some();
-            let mut kept = Vec::with_capacity(200);
-            let start = std::time::Instant::now();
-            for _ in 0..200 {
-                let p = black_box(timed_diff(&from, &to, &schema));
-                if keep {
-                    kept.push(p);
-                } else {
-                    drop(p);
-                }
-            }
-            diffs.push(start.elapsed().as_secs_f64() / 200.0);
-            drop(kept);
-            let start = std::time::Instant::now();
-            for _ in 0..200 {
+    match which.as_str() {
+        "diff" => (0..times).for_each(|_| timed_diff(&from, &to, &schema)),
+        "eq" => (0..times).for_each(|_| assert!(timed_eq(&from, &copy))),
+        "ratio" => ratio(
+            times,
+            || timed_diff(&from, &to, &schema),
+            || {
                 assert!(timed_eq(&from, &copy));
-            }
-            eqs.push(start.elapsed().as_secs_f64() / 200.0);
-        }
-        diffs.sort_by(f64::total_cmp);
-        eqs.sort_by(f64::total_cmp);
-        let (d, e) = (diffs[0], eqs[0]);
-        let (dm, em) = (diffs[diffs.len() / 2], eqs[eqs.len() / 2]);
-        println!(
-            "min: diff {:.2} µs, eq {:.2} µs, ratio {:.2}; median: diff {:.2} µs, eq {:.2} µs, ratio {:.2}",
-            d * 1e6, e * 1e6, d / e, dm * 1e6, em * 1e6, dm / em
-        );
-        return;
-    }
-    for _ in 0..times {
-        match which.as_str() {
-            "diff" => drop(black_box(timed_diff(&from, &to, &schema))),
-            "diffdrop" => timed_diff_drop(&from, &to, &schema),
-            "self" => drop(black_box(timed_diff(&from, &copy, &schema))),
-            "eq" => assert!(timed_eq(&from, &copy)),
-            other => panic!("unknown {other:?}"),
-        }
+            },
+        ),
+        other => panic!("unknown mode {other:?}"),
     }
 }
 
-#[inline(never)]
-fn timed_diff(from: &Value, to: &Value, schema: &Schema) -> Value {
-    let p = strategic::diff(black_box(from), black_box(to), schema).expect("diffs");
-    black_box(&p);
-    p
+/// Times `times` alternating batches of `diff` and `eq`; prints the
+/// fastest and the median batch of each, per operation.
+fn ratio(times: usize, mut diff: impl FnMut(), mut eq: impl FnMut()) {
+    const BATCH: u32 = 200;
+    let (mut diffs, mut eqs) = (Vec::new(), Vec::new());
+    for _ in 0..times.max(1) {
+        let start = Instant::now();
+        (0..BATCH).for_each(|_| diff());
+        diffs.push(start.elapsed().as_secs_f64() / f64::from(BATCH));
+        let start = Instant::now();
+        (0..BATCH).for_each(|_| eq());
+        eqs.push(start.elapsed().as_secs_f64() / f64::from(BATCH));
+    }
+    diffs.sort_by(f64::total_cmp);
+    eqs.sort_by(f64::total_cmp);
+    let (d, e) = (diffs[0], eqs[0]);
+    let (dm, em) = (diffs[diffs.len() / 2], eqs[eqs.len() / 2]);
+    println!(
+        "fastest: diff {:.2} µs, == {:.2} µs, ratio {:.2}; median: diff {:.2} µs, == {:.2} µs, ratio {:.2}",
+        d * 1e6,
+        e * 1e6,
+        d / e,
+        dm * 1e6,
+        em * 1e6,
+        dm / em
+    );
 }
 
 #[inline(never)]
-fn timed_diff_drop(from: &Value, to: &Value, schema: &Schema) {
-    let p = strategic::diff(black_box(from), black_box(to), schema).expect("diffs");
-    black_box(&p);
+fn timed_diff(from: &Value, to: &Value, schema: &Schema) {
+    let patch = strategic::diff(black_box(from), black_box(to), schema).expect("diffs");
+    black_box(&patch);
 }
 
 #[inline(never)]

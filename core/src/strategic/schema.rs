@@ -327,9 +327,12 @@ struct Graph {
 /// (`additionalProperties`, or `*` in the builder).
 #[derive(Debug, Default)]
 struct Node {
-    // Looked up for every member a patch or diff meets: a B-tree of the
-    // short field names compares bytes, which beats hashing them.
+    /// The fields while the schema is being built.
     fields: BTreeMap<Box<str>, Entry>,
+    /// The same once built, sorted by name: looked up for every member a
+    /// patch or diff meets, where a contiguous slice (scanned when short,
+    /// bisected when long) beats walking the B-tree.
+    table: Box<[(Box<str>, Entry)]>,
     any: Option<Entry>,
     /// No field here or below has patch metadata: values of this type
     /// patch and diff as plain JSON, so a diff may skip equal ones.
@@ -436,7 +439,7 @@ impl Schema {
                 continue;
             }
             let node_ref = &self.inner.nodes[node];
-            let named = node_ref.fields.iter().map(|(k, e)| (k.as_ref(), e));
+            let named = node_ref.table.iter().map(|(k, e)| (k.as_ref(), e));
             let any = node_ref.any.iter().map(|e| ("*", e));
             for (name, entry) in named.chain(any) {
                 let child = format!("{path}/{}", crate::pointer::escape(name));
@@ -546,6 +549,7 @@ impl Graph {
     fn finished(mut self) -> Graph {
         for node in &mut self.nodes {
             node.plain = true;
+            node.table = std::mem::take(&mut node.fields).into_iter().collect();
         }
         loop {
             let mut changed = false;
@@ -554,7 +558,7 @@ impl Graph {
                     continue;
                 }
                 let node = &self.nodes[i];
-                let mut entries = node.fields.values().chain(node.any.iter());
+                let mut entries = node.table.iter().map(|(_, e)| e).chain(node.any.iter());
                 let marked = entries.any(|e| {
                     e.field != Field::new() || e.node.is_some_and(|n| !self.nodes[n].plain)
                 });
@@ -574,14 +578,17 @@ impl Graph {
         // Nodes hold only the fields with metadata on or below them, rarely
         // more than a few: a scan that compares lengths first beats the
         // B-tree's ordered comparisons there.
-        let found = if node.fields.len() <= 8 {
-            node.fields
+        let found = if node.table.len() <= 8 {
+            node.table
                 .iter()
                 .find(|(field, _)| crate::limits::same_str(field, name))
-                .map(|(_, entry)| entry)
         } else {
-            node.fields.get(name)
+            node.table
+                .binary_search_by(|(field, _)| field.as_ref().cmp(name))
+                .ok()
+                .map(|i| &node.table[i])
         };
+        let found = found.map(|(_, entry)| entry);
         found.or(node.any.as_ref())
     }
 }
