@@ -724,6 +724,17 @@ fn fixed_pairs() -> Vec<Pair> {
                 {"name": "b", "image": "alpine"},
             ]}),
         ),
+        // A new element that carries `$patch: delete` as data goes after
+        // the other patch elements (Kubernetes' `extractToDeleteItems`).
+        (
+            json!({}),
+            json!({}),
+            json!({"containers": [{"name": "a", "image": "nginx"}]}),
+            json!({"containers": [
+                {"name": "c", "$patch": "delete"},
+                {"name": "a", "image": "busybox"},
+            ]}),
+        ),
         // A container deleted and one reordered: `$patch: delete`.
         (
             json!({}),

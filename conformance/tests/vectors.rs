@@ -137,6 +137,7 @@ fn malformed_vector_files_are_refused() {
         r#"[{"name": "a", "doc": 1, "patch": 1, "expcted": 1}]"#,
         r#"[{"name": "a", "op": "merge_patch.diff", "from": {}, "to": {}, "expected_result": {}, "result_error": "invalid-patch"}]"#,
         r#"[{"name": "a", "doc": 1, "patch": 1, "result_error": "invalid-patch"}]"#,
+        r#"[{"name": "a", "op": "merge_patch.compose", "first": {}, "second": {}, "expected": {}, "result_error": "invalid-patch"}]"#,
         r#"{"name": "a"}"#,
     ]
     .into_iter()

@@ -475,7 +475,6 @@ pub(crate) fn keyed_lists_equal_within(
     if x.len() != y.len() || x.is_empty() {
         return Ok(false);
     }
-    let budget = budget.checked_sub(1).ok_or(())?;
     for (u, v) in x.iter().zip(y) {
         let (Value::Object(u), Value::Object(v)) = (u, v) else {
             return Ok(false);
@@ -483,7 +482,8 @@ pub(crate) fn keyed_lists_equal_within(
         if u.len() != v.len() {
             return Ok(false);
         }
-        let inner = budget.checked_sub(1).ok_or(())?;
+        // The members are two containers below the list.
+        let inner = budget.checked_sub(2).ok_or(())?;
         let mut keyed = false;
         for ((ku, vu), (kv, vv)) in u.iter().zip(v.iter()) {
             if !same_str(ku, kv) {

@@ -239,12 +239,16 @@ fn judge_result(vector: &Vector, op: Op, result: &Value) -> (Status, String) {
                     refused.message
                 ),
             ),
-            Some(Ok(_)) | None => (
+            Some(Ok(_)) => (
                 Status::Fail,
                 format!(
                     "the patch {} applies; it should fail with {code}",
                     abbreviate(result)
                 ),
+            ),
+            None => (
+                Status::Fail,
+                "the record lacks what applying the patch needs".to_owned(),
             ),
         };
     }

@@ -43,7 +43,7 @@ pub struct Vector {
     pub expected: Option<Value>,
     /// For diff-like operations: the document the produced patch must give.
     pub expected_result: Option<Value>,
-    /// For diff-like operations: the error code with which applying the
+    /// For `*.diff` operations: the error code with which applying the
     /// produced patch must fail (a patch that, as Kubernetes computes it,
     /// its own apply refuses).
     pub result_error: Option<String>,
@@ -209,8 +209,12 @@ pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
                     "{name}: `result_error` excludes `expected_result` and `error`"
                 )));
             }
-            if !op.as_ref().is_ok_and(|op| op.is_diff_like()) {
-                return Err(fail(format!("{name}: `result_error` is for diff-like ops")));
+            let diff = matches!(
+                op,
+                Ok(Op::MergePatchDiff | Op::JsonPatchDiff | Op::StrategicDiff)
+            );
+            if !diff {
+                return Err(fail(format!("{name}: `result_error` is for `*.diff` ops")));
             }
         }
         if error.is_none() && expected.is_none() && expected_result.is_none() && disabled.is_none()

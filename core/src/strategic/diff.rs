@@ -545,7 +545,8 @@ impl<'v> Differ<'v> {
         list: &mut [Placed],
         modified_keys: &[Option<&Value>],
     ) -> Result<(), Error> {
-        // Kubernetes reads every key of the modified list as a scalar.
+        // Kubernetes compares keys with Go's `==`, which panics on maps and
+        // slices; this refuses them wherever they are in the list.
         let mut keys = Vec::with_capacity(modified_keys.len());
         for &key in modified_keys {
             keys.push(self.scalar(key)?);
@@ -556,7 +557,7 @@ impl<'v> Differ<'v> {
                 .position(|k| go_equal(k, keys[j]))
                 .unwrap_or(j)
         };
-        let positions: Vec<usize> = if list.len() <= 8 {
+        let mut positions: Vec<usize> = if list.len() <= 8 {
             list.iter().map(|&(j, _)| first(j)).collect()
         } else {
             // Many patch elements: one pass over the keys, hashed.
@@ -569,6 +570,13 @@ impl<'v> Differ<'v> {
                 .map(|&(j, _)| found.of(&owned[j]).unwrap_or(j))
                 .collect()
         };
+        // Elements that carry `$patch: delete` (as data of `modified`) go
+        // last, in the walk's order (`extractToDeleteItems`).
+        for (position, (_, element)) in positions.iter_mut().zip(list.iter()) {
+            if element.get(PATCH).and_then(Value::as_str) == Some(DELETE) {
+                *position = usize::MAX;
+            }
+        }
         if positions.windows(2).all(|w| w[0] <= w[1]) {
             return Ok(());
         }
@@ -730,6 +738,9 @@ fn directive_for(directive: &str, field: &str) -> String {
 fn distinct_texts(keys: &[Option<&Value>]) -> bool {
     let hash = |key: Option<&Value>| match key {
         Some(Value::String(text)) => text_hash(text),
+        // `0.0` and `-0.0` print differently but are equal in Go, which
+        // the patch order follows: count them as a repeat (the exact path).
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => text_hash("0"),
         other => text_hash(&go_text(other)),
     };
     if keys.len() <= 32 {
@@ -846,6 +857,7 @@ mod tests {
         // Kubernetes pairs by text: the string "1" and the number 1 repeat.
         assert!(!texts(&[json!("1"), json!("b"), json!(1)]));
         assert!(!texts(&[json!(1.0), json!(1)]));
+        assert!(!texts(&[json!(0.0), json!(-0.0)]));
         let many: Vec<Value> = (0..40).map(|i| json!(format!("name-{i}"))).collect();
         assert!(texts(&many));
         let mut repeated = many.clone();

@@ -3,8 +3,9 @@
 //! apimachinery's `strategicpatch` decodes JSON into Go `interface{}` values
 //! and compares them with Go's `==`: an integer literal (`int64`) never
 //! equals a fractional one (`float64`), even `1` and `1.0`. It orders merged
-//! lists with `sort.SliceStable` and comparators that are not always
-//! consistent, so the exact sorting algorithm shows in the result; and it
+//! lists with `sort.SliceStable`, and the lists it diffs with `sort.Sort`,
+//! under comparators that are not always consistent (or call equal
+//! elements "less"), so the exact sorting algorithm shows in the result; and it
 //! deduplicates primitive lists in place, in a backing array that can be
 //! shared with the live list, so the live order it later sorts by depends
 //! on Go's slice capacities. This module ports each of those pieces.
