@@ -195,7 +195,6 @@ impl<'v> Differ<'v> {
         Ok(())
     }
 
-    #[inline]
     fn pair(
         &mut self,
         key: &'v str,
@@ -215,17 +214,6 @@ impl<'v> Differ<'v> {
             }
             return Ok(());
         }
-        self.container_pair(key, old, new, schema, patch)
-    }
-
-    fn container_pair(
-        &mut self,
-        key: &'v str,
-        old: &'v Value,
-        new: &'v Value,
-        schema: SchemaRef<'_>,
-        patch: &mut Map<String, Value>,
-    ) -> Result<(), Error> {
         self.path.push(key);
         let result = self.member(key, old, new, schema, patch);
         self.path.pop();
@@ -353,7 +341,7 @@ impl<'v> Differ<'v> {
                 let (mut list, deletions) =
                     self.lists_of_maps((original, &old_keys), (modified, &new_keys), keyed)?;
                 if list.len() > 1 {
-                    self.order_like_modified(&mut list, &new_keys)?;
+                    self.order_like(&mut list, &new_keys)?;
                 }
                 let mut list: Vec<Value> = list.into_iter().map(|(_, v)| v).collect();
                 list.extend(deletions);
@@ -382,16 +370,10 @@ impl<'v> Differ<'v> {
             _ => {
                 let (mut additions, deletions) = self.lists_of_scalars(original, modified)?;
                 if additions.len() > 1 {
-                    let keys = modified
-                        .iter()
-                        .map(|v| self.key(Some(v)))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    let added_keys = additions
-                        .iter()
-                        .map(|v| self.key(Some(v)))
-                        .collect::<Result<Vec<_>, _>>()?;
-                    order_like(&mut additions, &added_keys, &keys);
+                    let keys: Vec<Option<&Value>> = modified.iter().map(Some).collect();
+                    self.order_like(&mut additions, &keys)?;
                 }
+                let additions: Vec<Value> = additions.into_iter().map(|(_, v)| v).collect();
                 // Kubernetes sorts the live list in place (by text) to find
                 // the additions and deletions, and then compares *that* with
                 // the new list: an unchanged unsorted list gets an order
@@ -408,11 +390,6 @@ impl<'v> Differ<'v> {
                 Ok((additions, deletions, order))
             }
         }
-    }
-
-    fn key(&self, value: Option<&Value>) -> Result<Key, Error> {
-        let value = self.scalar(value)?;
-        Ok(Key::of(value).unwrap_or(Key::Nil))
     }
 
     /// A value by which list elements are compared: present, and not an
@@ -537,10 +514,11 @@ impl<'v> Differ<'v> {
 
     /// `normalizeSliceOrder` of a patch list against the modified list:
     /// a stable sort by the position in `modified` of the first element
-    /// with the same key (Go's `==`). `list` pairs each patch element with
-    /// the index of the element of `modified` it came from, so the keys are
-    /// compared in place instead of being collected.
-    fn order_like_modified(
+    /// with the same key (Go's `==`; for primitives the key is the value).
+    /// `list` pairs each patch element with the index of the element of
+    /// `modified` it came from, so the keys are compared in place instead
+    /// of being collected.
+    fn order_like(
         &self,
         list: &mut [Placed],
         modified_keys: &[Option<&Value>],
@@ -662,10 +640,15 @@ impl<'v> Differ<'v> {
         &self,
         original: &'v [Value],
         modified: &'v [Value],
-    ) -> Result<(Vec<Value>, Vec<Value>), Error> {
-        let by_text = |list: &'v [Value]| -> Vec<(Cow<'v, str>, &'v Value)> {
-            let mut sorted: Vec<(Cow<'v, str>, &Value)> =
-                list.iter().map(|v| (go_text(Some(v)), v)).collect();
+    ) -> Result<(Vec<Placed>, Vec<Value>), Error> {
+        // Equal texts are equal values here (one Go type per list), so any
+        // stable sort does.
+        let by_text = |list: &'v [Value]| -> Vec<(Cow<'v, str>, usize)> {
+            let mut sorted: Vec<(Cow<'v, str>, usize)> = list
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (go_text(Some(v)), i))
+                .collect();
             sorted.sort_by(|a, b| a.0.cmp(&b.0));
             sorted
         };
@@ -679,16 +662,16 @@ impl<'v> Differ<'v> {
                     i += 1;
                     j += 1;
                 }
-                (None, Some((_, m))) => {
-                    additions.push((*m).clone());
+                (None, Some(&(_, m))) => {
+                    additions.push((m, modified[m].clone()));
                     j += 1;
                 }
-                (Some((a, _)), Some((b, m))) if a > b => {
-                    additions.push((*m).clone());
+                (Some((a, _)), Some(&(ref b, m))) if a > b => {
+                    additions.push((m, modified[m].clone()));
                     j += 1;
                 }
-                (Some((_, o)), _) => {
-                    deletions.push((*o).clone());
+                (Some(&(_, o)), _) => {
+                    deletions.push(original[o].clone());
                     i += 1;
                 }
             }
@@ -702,24 +685,6 @@ impl<'v> Differ<'v> {
         let deletions = items[..len].iter().map(|&i| deletions[i].clone()).collect();
         Ok((additions, deletions))
     }
-}
-
-/// `normalizeSliceOrder` of a patch list against the modified list: a
-/// stable sort by position in `order` (every item is found there).
-fn order_like(list: &mut Vec<Value>, keys: &[Key], order: &[Key]) {
-    let positions = list_order::Positions::new(order);
-    let mut items: Vec<usize> = (0..list.len()).collect();
-    list_order::stable_sort(&mut items, |&x, &y| {
-        match (positions.of(&keys[x]), positions.of(&keys[y])) {
-            (Some(a), Some(b)) => a < b,
-            _ => true,
-        }
-    });
-    if items.iter().enumerate().all(|(i, &j)| i == j) {
-        return;
-    }
-    let mut old = std::mem::take(list);
-    *list = items.iter().map(|&i| std::mem::take(&mut old[i])).collect();
 }
 
 /// The member name `<directive>/<field>` (without `format!`'s machinery,
