@@ -209,7 +209,16 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 14] = [
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::ErrorKind;
+    ///
+    /// assert!(ErrorKind::ALL.contains(&ErrorKind::LimitExceeded));
+    /// assert!(ErrorKind::ALL.iter().all(|kind| ErrorKind::from_code(kind.code()) == Some(*kind)));
+    /// ```
+    pub const ALL: &'static [ErrorKind] = &[
         ErrorKind::InvalidPatch,
         ErrorKind::InvalidPointer,
         ErrorKind::PathNotFound,
@@ -266,7 +275,10 @@ impl ErrorKind {
     /// ```
     #[must_use]
     pub fn from_code(code: &str) -> Option<ErrorKind> {
-        ErrorKind::ALL.into_iter().find(|kind| kind.code() == code)
+        ErrorKind::ALL
+            .iter()
+            .copied()
+            .find(|kind| kind.code() == code)
     }
 
     fn description(self) -> &'static str {
@@ -306,7 +318,7 @@ mod tests {
 
     #[test]
     fn codes_are_unique_and_round_trip() {
-        for kind in ErrorKind::ALL {
+        for &kind in ErrorKind::ALL {
             assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
         }
         let mut codes: Vec<_> = ErrorKind::ALL.iter().map(|k| k.code()).collect();

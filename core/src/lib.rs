@@ -97,6 +97,7 @@ pub mod merge_patch;
 mod order;
 pub mod pointer;
 pub mod strategic;
+mod walk;
 
 pub use error::{Error, ErrorKind};
 pub use limits::Limits;

@@ -32,9 +32,10 @@
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
-use crate::limits::{self, dismantle, Limits};
+use crate::limits::Limits;
 use crate::order::remove_member;
 use crate::pointer::PointerBuf;
+use crate::walk::{self, dismantle};
 
 /// Applies the merge patch `patch` to `doc` in place
 /// ([RFC 7396 §2](https://www.rfc-editor.org/rfc/rfc7396#section-2)),
@@ -307,7 +308,7 @@ pub fn diff_with_limits(from: &Value, to: &Value, limits: Limits) -> Result<Valu
     match (from, to) {
         (Value::Object(a), Value::Object(b)) => {
             if max_depth == 0 {
-                return Err(limits::depth_exceeded(max_depth, path));
+                return Err(walk::depth_exceeded(max_depth, path));
             }
             diff_objects(a, b, &mut path, max_depth).map(Value::Object)
         }
@@ -333,15 +334,15 @@ fn diff_objects<'a>(
         let member = match (a.get(name), new) {
             (Some(Value::Object(x)), Value::Object(y)) => {
                 if path.len() >= max_depth {
-                    return Err(limits::depth_exceeded(max_depth, path.iter().copied()));
+                    return Err(walk::depth_exceeded(max_depth, path.iter().copied()));
                 }
                 let nested = diff_objects(x, y, path, max_depth)?;
                 (!nested.is_empty()).then_some(Value::Object(nested))
             }
             (Some(old), _) => {
                 let budget = max_depth - path.len();
-                let same = limits::equal_within(old, new, budget)
-                    .map_err(|()| limits::depth_exceeded(max_depth, path.iter().copied()))?;
+                let same = walk::equal_within(old, new, budget)
+                    .map_err(|()| walk::depth_exceeded(max_depth, path.iter().copied()))?;
                 if same {
                     None
                 } else {
@@ -373,7 +374,7 @@ fn as_member_patch(
             "a merge patch cannot set a member to null (null deletes)",
         ));
     }
-    limits::check_depth_at(value, max_depth.saturating_sub(path.len()), path)?;
+    walk::check_depth_at(value, max_depth.saturating_sub(path.len()), path)?;
     if let Some(null_path) = null_member(value, path) {
         return Err(unrepresentable(
             &null_path,

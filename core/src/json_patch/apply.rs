@@ -15,9 +15,10 @@ use serde_json::Value;
 
 use super::{check_operation_count, equal, Operation, Patch};
 use crate::error::{Error, ErrorKind};
-use crate::limits::{self, dismantle, Limits};
+use crate::limits::Limits;
 use crate::order::{insert_member_at, remove_member, remove_member_at};
 use crate::pointer::{array_index, Pointer, PointerBuf, Step};
+use crate::walk::{self, dismantle};
 
 /// Applies `operations` to `doc`; with `inverse`, returns the patch that
 /// undoes them.
@@ -301,7 +302,7 @@ impl<'p> State<'p> {
     /// document: no deeper than the depth limit.
     fn check_value(&self, path: &Pointer, value: &Value) -> Result<(), Error> {
         let max_depth = self.limits.get_max_depth();
-        if max_depth == usize::MAX || limits::depth_within(value, max_depth) {
+        if max_depth == usize::MAX || walk::depth_within(value, max_depth) {
             Ok(())
         } else {
             Err(Error::new(
@@ -621,7 +622,7 @@ fn copy_size(value: &Value, depth_left: usize, left: &mut usize) -> Result<(), E
 /// A value as short JSON text for an error message.
 fn shorten(value: &Value) -> String {
     const MAX: usize = 120;
-    if !limits::depth_within(value, 64) {
+    if !walk::depth_within(value, 64) {
         return "(a deeply nested value)".to_owned();
     }
     let text = value.to_string();

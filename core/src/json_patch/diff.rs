@@ -14,8 +14,9 @@ use serde_json::{Map, Value};
 
 use super::{Operation, Patch};
 use crate::error::{Error, ErrorKind};
-use crate::limits::{self, Limits};
+use crate::limits::Limits;
 use crate::pointer::PointerBuf;
+use crate::walk;
 
 /// Options for [`diff_with`](super::diff_with), a small `Copy` value built
 /// with by-value setters. The [`Default`] is the smallest patch: no `move`
@@ -184,7 +185,7 @@ impl<'a> Differ<'a> {
     /// A copy of `value` for the patch, which sits `path.len()` deep.
     fn copy(&self, value: &Value) -> Result<Value, Error> {
         let budget = self.max_depth().saturating_sub(self.path.len());
-        if self.max_depth() == usize::MAX || limits::depth_within(value, budget) {
+        if self.max_depth() == usize::MAX || walk::depth_within(value, budget) {
             Ok(value.clone())
         } else {
             Err(self.too_deep())
@@ -193,7 +194,7 @@ impl<'a> Differ<'a> {
 
     fn equal(&self, a: &Value, b: &Value) -> Result<bool, Error> {
         let budget = self.max_depth().saturating_sub(self.path.len());
-        limits::equal_within(a, b, budget).map_err(|()| self.too_deep())
+        walk::equal_within(a, b, budget).map_err(|()| self.too_deep())
     }
 
     fn guard(&mut self, old: &Value) -> Result<(), Error> {
@@ -383,7 +384,7 @@ impl<'a> Differ<'a> {
         let same = |i: usize, j: usize| match &hashed {
             // Hashing checked the depth, so `==` is bounded here.
             Some((old_hashes, new_hashes)) => old_hashes[i] == new_hashes[j] && old[i] == new[j],
-            None => limits::equal_within(&old[i], &new[j], budget).unwrap_or(false),
+            None => walk::equal_within(&old[i], &new[j], budget).unwrap_or(false),
         };
         let matches = lcs(old.len(), new.len(), self.options.max_edit_distance, same);
         let mut used = vec![false; old.len()];

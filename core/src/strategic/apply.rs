@@ -15,12 +15,14 @@ use serde_json::{Map, Value};
 use super::directive::{
     self, DELETE, DELETE_FROM_PRIMITIVE_LIST, MERGE, PATCH, REPLACE, RETAIN_KEYS, SET_ELEMENT_ORDER,
 };
-use super::list_order::{self, decoded_capacity, go_equal, GoType, Key};
+use super::go::{self, decoded_capacity, go_equal, GoType, Key, View};
+use super::list_order::{self, Positions};
 use super::schema::{FieldRef, Schema, SchemaRef, Strategy};
 use crate::error::{Error, ErrorKind};
-use crate::limits::{dismantle, Limits};
+use crate::limits::Limits;
 use crate::order::{insert_member_at, remove_member_at};
 use crate::pointer::PointerBuf;
+use crate::walk::dismantle;
 
 pub(crate) fn apply(
     doc: &mut Value,
@@ -182,58 +184,6 @@ fn locate<'v>(doc: &'v mut Value, path: &[Seg<'_>]) -> Option<&'v mut Value> {
             (Value::Array(items), Seg::Index(i)) => items.get_mut(*i),
             _ => None,
         })
-}
-
-/// The live list's backing array as Kubernetes still sees it through the
-/// slice it sorts server-only elements by: `$setElementOrder` reads the
-/// live list after merging into it, and Go's `append` and in-place deletion
-/// may have written into that same array.
-struct View {
-    keys: Vec<Key>,
-    /// The length of the working slice while it still uses this array.
-    len: usize,
-    cap: usize,
-    shared: bool,
-}
-
-impl View {
-    fn new(keys: Vec<Key>) -> View {
-        let len = keys.len();
-        View {
-            keys,
-            len,
-            cap: decoded_capacity(len),
-            shared: true,
-        }
-    }
-
-    /// `append(s[:i], s[i+1:]...)`: the tail moves left in place.
-    fn remove(&mut self, index: usize) {
-        if self.shared && index < self.len {
-            // The tail moves one place left; Go leaves the old last element
-            // where it was.
-            let end = self.len.min(self.keys.len());
-            for i in index..end.saturating_sub(1) {
-                self.keys[i] = self.keys[i + 1].clone();
-            }
-            self.len -= 1;
-        }
-    }
-
-    /// `append(s, v)`: written into the array while it has room.
-    fn push(&mut self, key: Key) {
-        if !self.shared {
-            return;
-        }
-        if self.len < self.cap {
-            if self.len < self.keys.len() {
-                self.keys[self.len] = key;
-            }
-            self.len += 1;
-        } else {
-            self.shared = false;
-        }
-    }
 }
 
 struct Engine<'p> {
@@ -461,8 +411,7 @@ impl<'p> Engine<'p> {
 
     /// `sliceElementType`: the one Go type of every element of both lists.
     fn element_type(&self, current: &[Value], patch: &[Value]) -> Result<GoType, Error> {
-        list_order::element_type(current, patch)
-            .map_err(|why| self.error(ErrorKind::InvalidPatch, why))
+        go::element_type(current, patch).map_err(|why| self.error(ErrorKind::InvalidPatch, why))
     }
 
     /// The Go key of a list item: its merge key's value for a list of
@@ -532,7 +481,7 @@ impl<'p> Engine<'p> {
             .map(|v| self.item_key(v, None))
             .collect::<Result<Vec<Key>, Error>>()?;
         let n = current.len();
-        let patch_keys = list_order::Positions::new(&keys[n..]);
+        let patch_keys = Positions::new(&keys[n..]);
         if deletion {
             // `deleteFromSlice`: a new list, in live order.
             if keys[..n].iter().any(|k| patch_keys.contains(k)) {
@@ -552,7 +501,7 @@ impl<'p> Engine<'p> {
         // live order.
         let aliased = patch.is_empty() || n + patch.len() <= decoded_capacity(n);
         let mut items: Vec<usize> = (0..keys.len()).collect();
-        let len = list_order::deduplicate(&mut items, &keys);
+        let len = go::deduplicate(&mut items, &keys);
         let server_order: Vec<Key> = if aliased {
             items[..n].iter().map(|&i| keys[i].clone()).collect()
         } else {
@@ -569,9 +518,9 @@ impl<'p> Engine<'p> {
             &keys[n..],
             &server_order,
         );
-        if let Some(view) = view {
-            if aliased && view.shared {
-                view.keys = server_order;
+        if aliased {
+            if let Some(view) = view {
+                view.rearranged(server_order);
             }
         }
         let merged: Vec<Value> = order
@@ -659,7 +608,7 @@ impl<'p> Engine<'p> {
             let new = rest.iter().map(|m| Value::Object((*m).clone())).collect();
             self.replace_list(current, new);
             if let Some(view) = view.as_deref_mut() {
-                view.shared = false;
+                view.detach();
             }
             rest.clear();
         }
@@ -708,7 +657,7 @@ impl<'p> Engine<'p> {
             .map(|v| self.item_key(v, Some(merge_key)))
             .collect::<Result<Vec<Key>, Error>>()?;
         let marks: Vec<bool> = current.iter().map(directive::is_delete_marker).collect();
-        let in_patch = list_order::Positions::new(&patch_keys);
+        let in_patch = Positions::new(&patch_keys);
         let (patch_items, server_only): (Vec<usize>, Vec<usize>) =
             (0..current.len()).partition(|&i| in_patch.contains(&keys[i]));
         let order = list_order::normalize_element_order(
@@ -811,7 +760,7 @@ impl<'p> Engine<'p> {
             return Ok(Some(name));
         };
         self.path.push(Seg::Key(name));
-        let result = self.order_by(current, order, merge_key, kind, &view.keys);
+        let result = self.order_by(current, order, merge_key, kind, view.keys());
         self.path.pop();
         result.map(|()| Some(name))
     }
@@ -841,7 +790,7 @@ impl<'p> Engine<'p> {
                 .map(|v| self.item_key(v, None))
                 .collect::<Result<_, _>>()?
         };
-        let in_order = list_order::Positions::new(&order_keys);
+        let in_order = Positions::new(&order_keys);
         let (patch_items, server_only): (Vec<usize>, Vec<usize>) =
             (0..current.len()).partition(|&i| in_order.contains(&keys[i]));
         let marks: Vec<bool> = current.iter().map(directive::is_delete_marker).collect();

@@ -11,10 +11,68 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
+use serde_json::Value;
+
 use super::schema::{Field, Schema, SchemaBuilder};
 
+impl Schema {
+    /// The built-in schema of a core Kubernetes kind, by `apiVersion` and
+    /// `kind`: Pod, PodTemplate, ReplicationController, Deployment,
+    /// StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Service, ConfigMap,
+    /// Secret, ServiceAccount, Ingress, PersistentVolumeClaim, Node,
+    /// Namespace and the RBAC kinds.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::Schema;
+    ///
+    /// let pod = Schema::builtin("v1", "Pod").unwrap();
+    /// assert_eq!(pod.lookup("/spec/containers/ports")?.unwrap().merge_key(), Some("containerPort"));
+    /// assert!(pod.lookup("/spec/tolerations")?.is_none()); // atomic
+    /// assert!(Schema::builtin("example.com/v1", "Widget").is_none());
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    #[must_use]
+    pub fn builtin(api_version: &str, kind: &str) -> Option<Schema> {
+        lookup(api_version, kind)
+    }
+
+    /// The built-in schema for an object, by its own `apiVersion` and `kind`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::Schema;
+    /// use serde_json::json;
+    ///
+    /// let schema = Schema::builtin_for(&json!({"apiVersion": "v1", "kind": "Service"})).unwrap();
+    /// assert_eq!(schema.lookup("/spec/ports")?.unwrap().merge_key(), Some("port"));
+    /// # Ok::<(), patchlaw::Error>(())
+    /// ```
+    #[must_use]
+    pub fn builtin_for(object: &Value) -> Option<Schema> {
+        let api_version = object.get("apiVersion")?.as_str()?;
+        let kind = object.get("kind")?.as_str()?;
+        Schema::builtin(api_version, kind)
+    }
+
+    /// Every `(apiVersion, kind)` of the built-in table.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let kinds = patchlaw::strategic::Schema::builtin_kinds();
+    /// assert!(kinds.contains(&("apps/v1", "Deployment")));
+    /// ```
+    #[must_use]
+    pub fn builtin_kinds() -> &'static [(&'static str, &'static str)] {
+        KINDS
+    }
+}
+
 /// The kinds of the table, as `(apiVersion, kind)`.
-pub(crate) const KINDS: &[(&str, &str)] = &[
+const KINDS: &[(&str, &str)] = &[
     ("v1", "Pod"),
     ("v1", "PodTemplate"),
     ("v1", "ReplicationController"),
@@ -212,8 +270,8 @@ fn build(kind: &str) -> Schema {
     table.build()
 }
 
-/// The built-in schema of `apiVersion`/`kind`.
-pub(crate) fn lookup(api_version: &str, kind: &str) -> Option<Schema> {
+/// The built-in schema of `apiVersion`/`kind`, each built once.
+fn lookup(api_version: &str, kind: &str) -> Option<Schema> {
     static SCHEMAS: OnceLock<HashMap<(&str, &str), Schema>> = OnceLock::new();
     SCHEMAS
         .get_or_init(|| {

@@ -16,11 +16,13 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use super::directive::{DELETE, DELETE_FROM_PRIMITIVE_LIST, PATCH, RETAIN_KEYS, SET_ELEMENT_ORDER};
-use super::list_order::{self, go_equal, GoType, Key};
+use super::go::{self, go_equal, go_sort, go_text, same_text, GoType, Key};
+use super::list_order::Positions;
 use super::schema::{Schema, SchemaRef, Strategy};
 use crate::error::{Error, ErrorKind};
-use crate::limits::{same_str, Limits};
+use crate::limits::Limits;
 use crate::pointer::PointerBuf;
+use crate::walk::{self, equal_within, maps_equal_within, members_equal_by_lookup, same_str};
 
 pub(crate) fn diff(
     from: &Value,
@@ -87,12 +89,12 @@ impl<'v> Differ<'v> {
     }
 
     fn too_deep(&self) -> Error {
-        crate::limits::depth_exceeded(self.max_depth, self.path.iter().copied())
+        walk::depth_exceeded(self.max_depth, self.path.iter().copied())
     }
 
     /// A copy of the value at the current path.
     fn copy(&self, value: &Value) -> Result<Value, Error> {
-        if crate::limits::depth_within(value, self.budget()) {
+        if walk::depth_within(value, self.budget()) {
             Ok(value.clone())
         } else {
             Err(self.too_deep())
@@ -101,7 +103,7 @@ impl<'v> Differ<'v> {
 
     /// Exact equality of two values at the current path.
     fn equal(&self, a: &Value, b: &Value) -> Result<bool, Error> {
-        crate::limits::equal_within(a, b, self.budget()).map_err(|()| self.too_deep())
+        equal_within(a, b, self.budget()).map_err(|()| self.too_deep())
     }
 
     /// `diffMaps`: the patch between two objects at the current path.
@@ -209,7 +211,7 @@ impl<'v> Differ<'v> {
             // compares Go types, then `reflect.DeepEqual`; JSON equality
             // agrees, telling `1` from `1.0` as `int64` from `float64`.
             // (Scalars never exceed a depth budget.)
-            if crate::limits::equal_within(old, new, 0) != Ok(true) {
+            if equal_within(old, new, 0) != Ok(true) {
                 patch.insert(key.to_owned(), new.clone());
             }
             return Ok(());
@@ -268,7 +270,7 @@ impl<'v> Differ<'v> {
                 let merge_key = field.merge_key().filter(|k| !k.is_empty());
                 let skip = match merge_key {
                     Some(k) if field.strategy() == Strategy::Merge && field.schema.is_plain() => {
-                        crate::limits::keyed_lists_equal_within(a, b, k, self.budget())
+                        keyed_lists_equal_within(a, b, k, self.budget())
                             .map_err(|()| self.too_deep())?
                     }
                     _ => false,
@@ -409,8 +411,7 @@ impl<'v> Differ<'v> {
     }
 
     fn element_type(&self, original: &[Value], modified: &[Value]) -> Result<GoType, Error> {
-        list_order::element_type(original, modified)
-            .map_err(|why| self.error(ErrorKind::InvalidPatch, why))
+        go::element_type(original, modified).map_err(|why| self.error(ErrorKind::InvalidPatch, why))
     }
 
     /// `diffListsOfMaps`: both lists sorted by the text of their merge
@@ -469,7 +470,7 @@ impl<'v> Differ<'v> {
             if distinct {
                 sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             } else {
-                list_order::go_sort(&mut sorted, |a, b| a.0 <= b.0);
+                go_sort(&mut sorted, |a, b| a.0 <= b.0);
             }
             sorted
         };
@@ -543,7 +544,7 @@ impl<'v> Differ<'v> {
                 .iter()
                 .map(|v| Key::of(v).unwrap_or(Key::Nil))
                 .collect::<Vec<_>>();
-            let found = list_order::Positions::new(&owned);
+            let found = Positions::new(&owned);
             list.iter()
                 .map(|&(j, _)| found.of(&owned[j]).unwrap_or(j))
                 .collect()
@@ -581,10 +582,7 @@ impl<'v> Differ<'v> {
     ) -> Result<(), Error> {
         self.list_levels += 1;
         let equal = keyed.schema.is_plain()
-            && matches!(
-                crate::limits::maps_equal_within(old, new, self.budget()),
-                Ok(true)
-            );
+            && matches!(maps_equal_within(old, new, self.budget()), Ok(true));
         let result = if equal {
             Ok(Map::new())
         } else {
@@ -604,7 +602,7 @@ impl<'v> Differ<'v> {
         let ok = self.budget() > 0
             && element
                 .values()
-                .all(|v| crate::limits::depth_within(v, self.budget() - 1));
+                .all(|v| walk::depth_within(v, self.budget() - 1));
         self.list_levels -= 1;
         if ok {
             Ok(Value::Object(element.clone()))
@@ -681,10 +679,51 @@ impl<'v> Differ<'v> {
             .map(|v| Key::of(v).unwrap_or(Key::Nil))
             .collect();
         let mut items: Vec<usize> = (0..deletions.len()).collect();
-        let len = list_order::deduplicate(&mut items, &keys);
+        let len = go::deduplicate(&mut items, &keys);
         let deletions = items[..len].iter().map(|&i| deletions[i].clone()).collect();
         Ok((additions, deletions))
     }
+}
+
+/// Whether two lists are equal ([`equal_within`] of the lists), not
+/// empty, and made of objects that all have the member `key`: in one pass,
+/// as [`Differ::member`] asks it of every merge list it meets. `Err` past
+/// `budget` levels, as [`equal_within`].
+fn keyed_lists_equal_within(
+    x: &[Value],
+    y: &[Value],
+    key: &str,
+    budget: usize,
+) -> Result<bool, ()> {
+    if x.len() != y.len() || x.is_empty() {
+        return Ok(false);
+    }
+    for (u, v) in x.iter().zip(y) {
+        let (Value::Object(u), Value::Object(v)) = (u, v) else {
+            return Ok(false);
+        };
+        if u.len() != v.len() {
+            return Ok(false);
+        }
+        // The members are two containers below the list.
+        let inner = budget.checked_sub(2).ok_or(())?;
+        let mut keyed = false;
+        for ((ku, vu), (kv, vv)) in u.iter().zip(v.iter()) {
+            if !same_str(ku, kv) {
+                // Members in different orders: the general comparison.
+                keyed = u.contains_key(key) && members_equal_by_lookup(u, v, inner)?;
+                break;
+            }
+            keyed |= same_str(ku, key);
+            if !equal_within(vu, vv, inner)? {
+                return Ok(false);
+            }
+        }
+        if !keyed {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The member name `<directive>/<field>` (without `format!`'s machinery,
@@ -764,52 +803,6 @@ fn is_patch(key: &str) -> bool {
     key.starts_with('$') && key == PATCH
 }
 
-/// Whether [`go_text`] gives the same text for both, without building it
-/// in the common cases.
-fn same_text(a: Option<&Value>, b: Option<&Value>) -> bool {
-    match (a, b) {
-        (Some(Value::String(x)), Some(Value::String(y))) => same_str(x, y),
-        (Some(Value::Number(x)), Some(Value::Number(y))) if x.is_i64() && y.is_i64() => {
-            x.as_i64() == y.as_i64()
-        }
-        _ => go_text(a) == go_text(b),
-    }
-}
-
-/// The text Go's `%v` prints for a scalar: how Kubernetes sorts and
-/// matches list elements when it diffs.
-fn go_text(value: Option<&Value>) -> Cow<'_, str> {
-    match value {
-        None | Some(Value::Null) => Cow::Borrowed("<nil>"),
-        Some(Value::Bool(b)) => Cow::Borrowed(if *b { "true" } else { "false" }),
-        Some(Value::String(s)) => Cow::Borrowed(s),
-        Some(Value::Number(n)) if n.is_i64() => Cow::Owned(n.to_string()),
-        Some(Value::Number(n)) => Cow::Owned(go_float_text(n.as_f64().unwrap_or(f64::NAN))),
-        Some(other) => Cow::Owned(other.to_string()),
-    }
-}
-
-/// `strconv.FormatFloat(f, 'g', -1, 64)`, which `%v` uses: the shortest
-/// digits, in exponent form when the decimal exponent is below -4 or at
-/// least 6.
-fn go_float_text(f: f64) -> String {
-    if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
-    }
-    // Rust's `{:e}` gives the shortest round-trip digits: `d.ddde±x`.
-    let scientific = format!("{f:e}");
-    let Some((mantissa, exponent)) = scientific.split_once('e') else {
-        return scientific;
-    };
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    if !(-4..6).contains(&exponent) {
-        let sign = if exponent < 0 { '-' } else { '+' };
-        return format!("{mantissa}e{sign}{:02}", exponent.abs());
-    }
-    // Plain notation.
-    format!("{f}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -835,16 +828,5 @@ mod tests {
                 .chain([json!("name-29")])
                 .collect::<Vec<_>>()
         ));
-    }
-
-    #[test]
-    fn floats_print_as_go_prints_them() {
-        assert_eq!(go_float_text(1.5), "1.5");
-        assert_eq!(go_float_text(100000.0), "100000");
-        assert_eq!(go_float_text(1e6), "1e+06");
-        assert_eq!(go_float_text(1234567.5), "1.2345675e+06");
-        assert_eq!(go_float_text(1e21), "1e+21");
-        assert_eq!(go_float_text(0.00001), "1e-05");
-        assert_eq!(go_float_text(0.0001), "0.0001");
     }
 }

@@ -55,7 +55,9 @@ mod apply;
 mod builtin;
 mod diff;
 pub mod directive;
+mod go;
 mod list_order;
+mod openapi;
 mod schema;
 
 pub use schema::{Field, Schema, SchemaBuilder, Strategy};
@@ -211,60 +213,4 @@ pub fn diff_with_limits(
     limits: Limits,
 ) -> Result<Value, Error> {
     diff::diff(from, to, schema, limits)
-}
-
-impl Schema {
-    /// The built-in schema of a core Kubernetes kind, by `apiVersion` and
-    /// `kind`: Pod, PodTemplate, ReplicationController, Deployment,
-    /// StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Service, ConfigMap,
-    /// Secret, ServiceAccount, Ingress, PersistentVolumeClaim, Node,
-    /// Namespace and the RBAC kinds.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use patchlaw::strategic::Schema;
-    ///
-    /// let pod = Schema::builtin("v1", "Pod").unwrap();
-    /// assert_eq!(pod.lookup("/spec/containers/ports")?.unwrap().merge_key(), Some("containerPort"));
-    /// assert!(pod.lookup("/spec/tolerations")?.is_none()); // atomic
-    /// assert!(Schema::builtin("example.com/v1", "Widget").is_none());
-    /// # Ok::<(), patchlaw::Error>(())
-    /// ```
-    #[must_use]
-    pub fn builtin(api_version: &str, kind: &str) -> Option<Schema> {
-        builtin::lookup(api_version, kind)
-    }
-
-    /// The built-in schema for an object, by its own `apiVersion` and `kind`.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use patchlaw::strategic::Schema;
-    /// use serde_json::json;
-    ///
-    /// let schema = Schema::builtin_for(&json!({"apiVersion": "v1", "kind": "Service"})).unwrap();
-    /// assert_eq!(schema.lookup("/spec/ports")?.unwrap().merge_key(), Some("port"));
-    /// # Ok::<(), patchlaw::Error>(())
-    /// ```
-    #[must_use]
-    pub fn builtin_for(object: &Value) -> Option<Schema> {
-        let api_version = object.get("apiVersion")?.as_str()?;
-        let kind = object.get("kind")?.as_str()?;
-        Schema::builtin(api_version, kind)
-    }
-
-    /// Every `(apiVersion, kind)` of the built-in table.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let kinds = patchlaw::strategic::Schema::builtin_kinds();
-    /// assert!(kinds.contains(&("apps/v1", "Deployment")));
-    /// ```
-    #[must_use]
-    pub fn builtin_kinds() -> &'static [(&'static str, &'static str)] {
-        builtin::KINDS
-    }
 }

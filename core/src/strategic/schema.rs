@@ -9,10 +9,8 @@
 //! schema does not know has no metadata: its objects merge and its lists are
 //! replaced whole, as in RFC 7396.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
-
-use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
 use crate::pointer::PointerBuf;
@@ -317,8 +315,10 @@ pub struct Schema {
     inner: Arc<Graph>,
 }
 
+/// The object types of a schema, built by [`SchemaBuilder`] or read from
+/// OpenAPI (`super::openapi`).
 #[derive(Debug, Default)]
-struct Graph {
+pub(super) struct Graph {
     nodes: Vec<Node>,
     root: usize,
 }
@@ -339,11 +339,12 @@ struct Node {
     plain: bool,
 }
 
+/// A field's metadata and the type of its value.
 #[derive(Debug, Clone, Default)]
-struct Entry {
-    field: Field,
+pub(super) struct Entry {
+    pub(super) field: Field,
     /// The type of the value, or of the elements of a list.
-    node: Option<usize>,
+    pub(super) node: Option<usize>,
 }
 
 impl Schema {
@@ -455,78 +456,11 @@ impl Schema {
         out
     }
 
-    /// Reads patch metadata from an OpenAPI document: version 2
-    /// (`definitions`, `$ref: "#/definitions/<name>"`, as Kubernetes serves
-    /// `/openapi/v2`) or version 3 (`components.schemas`,
-    /// `$ref: "#/components/schemas/<name>"`). `root` names the definition
-    /// of the patched object, e.g. `io.k8s.api.apps.v1.Deployment`.
-    ///
-    /// Fields are read from `properties`, list elements from `items`, map
-    /// values from `additionalProperties`, through `$ref` and single-entry
-    /// `allOf` wrappers. Metadata comes from `x-kubernetes-patch-strategy`
-    /// and `x-kubernetes-patch-merge-key` only; `x-kubernetes-list-map-keys`
-    /// plays no part in strategic merge patch.
-    ///
-    /// # Errors
-    ///
-    /// - [`ErrorKind::PathNotFound`] when `root` or a `$ref` names no
-    ///   definition;
-    /// - [`ErrorKind::InvalidDirective`] for a malformed patch strategy;
-    /// - [`ErrorKind::InvalidPatch`] when the document has neither
-    ///   `definitions` nor `components.schemas`, or a `$ref` or extension is
-    ///   not a string.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use patchlaw::strategic::Schema;
-    /// use serde_json::json;
-    ///
-    /// let openapi = json!({"definitions": {
-    ///     "Pod": {"properties": {"spec": {"$ref": "#/definitions/PodSpec"}}},
-    ///     "PodSpec": {"properties": {"containers": {
-    ///         "type": "array", "items": {"$ref": "#/definitions/Container"},
-    ///         "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "name"}}},
-    ///     "Container": {"properties": {"name": {"type": "string"}}},
-    /// }});
-    /// let schema = Schema::from_openapi(&openapi, "Pod")?;
-    /// assert_eq!(schema.lookup("/spec/containers")?.unwrap().merge_key(), Some("name"));
-    /// # Ok::<(), patchlaw::Error>(())
-    /// ```
-    pub fn from_openapi(document: &Value, root: &str) -> Result<Schema, Error> {
-        let (definitions, prefix) = if let Some(defs) = document.get("definitions") {
-            (defs, "#/definitions/")
-        } else if let Some(defs) = document.get("components").and_then(|c| c.get("schemas")) {
-            (defs, "#/components/schemas/")
-        } else {
-            return Err(Error::new(
-                ErrorKind::InvalidPatch,
-                "an OpenAPI document needs `definitions` (v2) or `components.schemas` (v3)",
-            ));
-        };
-        let Value::Object(definitions) = definitions else {
-            return Err(Error::new(
-                ErrorKind::InvalidPatch,
-                "the OpenAPI definitions must be an object",
-            ));
-        };
-        let mut reader = OpenApiReader {
-            definitions,
-            prefix,
-            graph: Graph::default(),
-            by_name: HashMap::new(),
-        };
-        let root_schema = definitions.get(root).ok_or_else(|| {
-            Error::new(
-                ErrorKind::PathNotFound,
-                format!("no definition named {root:?}"),
-            )
-        })?;
-        let root = reader.named(root, root_schema)?;
-        reader.graph.root = root;
-        Ok(Schema {
-            inner: Arc::new(reader.graph.finished()),
-        })
+    /// The schema of the graph's root type.
+    pub(super) fn from_graph(graph: Graph) -> Schema {
+        Schema {
+            inner: Arc::new(graph.finished()),
+        }
     }
 
     pub(crate) fn root(&self) -> SchemaRef<'_> {
@@ -544,6 +478,27 @@ impl Default for Schema {
 }
 
 impl Graph {
+    /// Adds an object type without fields, and returns its index.
+    pub(super) fn add_node(&mut self) -> usize {
+        self.nodes.push(Node::default());
+        self.nodes.len() - 1
+    }
+
+    /// Declares the field `name` of the type `node`.
+    pub(super) fn set_field(&mut self, node: usize, name: &str, entry: Entry) {
+        self.nodes[node].fields.insert(name.into(), entry);
+    }
+
+    /// Declares the field every other member of the type `node` has.
+    pub(super) fn set_any(&mut self, node: usize, entry: Entry) {
+        self.nodes[node].any = Some(entry);
+    }
+
+    /// Makes `node` the type of the patched object.
+    pub(super) fn set_root(&mut self, node: usize) {
+        self.root = node;
+    }
+
     /// Marks the nodes with no metadata at or below them (a fixpoint, as
     /// types may be recursive).
     fn finished(mut self) -> Graph {
@@ -581,7 +536,7 @@ impl Graph {
         let found = if node.table.len() <= 8 {
             node.table
                 .iter()
-                .find(|(field, _)| crate::limits::same_str(field, name))
+                .find(|(field, _)| crate::walk::same_str(field, name))
         } else {
             node.table
                 .binary_search_by(|(field, _)| field.as_ref().cmp(name))
@@ -638,133 +593,6 @@ impl FieldRef<'_> {
 
     pub(crate) fn merge_key(&self) -> Option<&str> {
         self.field.and_then(Field::merge_key)
-    }
-}
-
-struct OpenApiReader<'d> {
-    definitions: &'d Map<String, Value>,
-    prefix: &'static str,
-    graph: Graph,
-    by_name: HashMap<&'d str, usize>,
-}
-
-impl<'d> OpenApiReader<'d> {
-    /// The node of the named definition, read once (recursive types refer
-    /// to the node being read).
-    fn named(&mut self, name: &'d str, schema: &'d Value) -> Result<usize, Error> {
-        if let Some(&node) = self.by_name.get(name) {
-            return Ok(node);
-        }
-        let node = self.graph.nodes.len();
-        self.graph.nodes.push(Node::default());
-        self.by_name.insert(name, node);
-        self.fill(node, schema)?;
-        Ok(node)
-    }
-
-    /// The node a schema describes, following `$ref` and `allOf`, or `None`
-    /// for a schema without properties (scalars, free-form objects).
-    fn node_of(&mut self, schema: &'d Value) -> Result<Option<usize>, Error> {
-        let schema = self.resolve_wrappers(schema)?;
-        if let Some(reference) = schema.get("$ref") {
-            let (name, target) = self.reference(reference)?;
-            return self.named(name, target).map(Some);
-        }
-        if schema.get("properties").is_none() && schema.get("additionalProperties").is_none() {
-            if let Some(items) = schema.get("items") {
-                return self.node_of(items);
-            }
-            return Ok(None);
-        }
-        let node = self.graph.nodes.len();
-        self.graph.nodes.push(Node::default());
-        self.fill(node, schema)?;
-        Ok(Some(node))
-    }
-
-    /// A single-entry `allOf` stands for its entry (OpenAPI v3 wraps `$ref`
-    /// in it to add a description or default).
-    fn resolve_wrappers(&self, mut schema: &'d Value) -> Result<&'d Value, Error> {
-        while schema.get("$ref").is_none() {
-            match schema.get("allOf") {
-                Some(Value::Array(all)) if all.len() == 1 => schema = &all[0],
-                _ => break,
-            }
-        }
-        Ok(schema)
-    }
-
-    /// The definition a `$ref` names, with its name.
-    fn reference(&self, reference: &'d Value) -> Result<(&'d str, &'d Value), Error> {
-        let Value::String(text) = reference else {
-            return Err(Error::new(ErrorKind::InvalidPatch, "$ref must be a string"));
-        };
-        let name = text.strip_prefix(self.prefix).ok_or_else(|| {
-            Error::new(
-                ErrorKind::PathNotFound,
-                format!("$ref {text:?} does not start with {:?}", self.prefix),
-            )
-        })?;
-        let target = self.definitions.get(name).ok_or_else(|| {
-            Error::new(
-                ErrorKind::PathNotFound,
-                format!("$ref names no definition: {name:?}"),
-            )
-        })?;
-        Ok((name, target))
-    }
-
-    fn fill(&mut self, node: usize, schema: &'d Value) -> Result<(), Error> {
-        // A definition that is only a reference to another: follow the chain
-        // (a bounded number of hops, so that a cycle of bare references
-        // cannot loop).
-        let mut schema = self.resolve_wrappers(schema)?;
-        let mut hops = 0;
-        while let Some(reference) = schema.get("$ref") {
-            hops += 1;
-            if hops > self.definitions.len() {
-                return Err(Error::new(
-                    ErrorKind::InvalidPatch,
-                    "a cycle of definitions that are only $ref",
-                ));
-            }
-            schema = self.resolve_wrappers(self.reference(reference)?.1)?;
-        }
-        if let Some(Value::Object(properties)) = schema.get("properties") {
-            for (name, property) in properties {
-                let entry = self.entry(property)?;
-                self.graph.nodes[node]
-                    .fields
-                    .insert(name.as_str().into(), entry);
-            }
-        }
-        if let Some(additional @ Value::Object(_)) = schema.get("additionalProperties") {
-            let entry = self.entry(additional)?;
-            self.graph.nodes[node].any = Some(entry);
-        }
-        Ok(())
-    }
-
-    fn entry(&mut self, property: &'d Value) -> Result<Entry, Error> {
-        let text = |name: &str| -> Result<Option<&'d str>, Error> {
-            match property.get(name) {
-                None => Ok(None),
-                Some(Value::String(s)) => Ok(Some(s.as_str())),
-                Some(_) => Err(Error::new(
-                    ErrorKind::InvalidPatch,
-                    format!("{name} must be a string"),
-                )),
-            }
-        };
-        let mut field = match text("x-kubernetes-patch-strategy")? {
-            Some(strategy) => Field::from_strategy_string(strategy)?,
-            None => Field::new(),
-        };
-        if let Some(key) = text("x-kubernetes-patch-merge-key")? {
-            field = field.with_merge_key(key);
-        }
-        let node = self.node_of(property)?;
-        Ok(Entry { field, node })
     }
 }
 
@@ -871,51 +699,15 @@ impl SchemaBuilder {
             return Err(err);
         }
         if self.graph.nodes.is_empty() {
-            self.graph.nodes.push(Node::default());
+            self.graph.add_node();
         }
-        Ok(Schema {
-            inner: Arc::new(self.graph.finished()),
-        })
+        Ok(Schema::from_graph(self.graph))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn openapi_v3_with_all_of_and_recursion() {
-        let doc = json!({"components": {"schemas": {
-            "T": {"properties": {
-                "children": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/T"}]},
-                             "x-kubernetes-patch-strategy": "merge", "x-kubernetes-patch-merge-key": "id"},
-                "labels": {"type": "object", "additionalProperties": {"type": "string"}}
-            }}
-        }}});
-        let schema = Schema::from_openapi(&doc, "T").unwrap();
-        let deep = schema
-            .lookup("/children/children/children")
-            .unwrap()
-            .unwrap();
-        assert_eq!(deep.merge_key(), Some("id"));
-        assert_eq!(schema.lookup("/labels/x").unwrap(), None);
-    }
-
-    #[test]
-    fn a_cycle_of_bare_references_is_an_error() {
-        let doc = json!({"definitions": {
-            "A": {"$ref": "#/definitions/B"},
-            "B": {"allOf": [{"$ref": "#/definitions/A"}]},
-        }});
-        let err = Schema::from_openapi(&doc, "A").unwrap_err();
-        assert_eq!(err.kind(), ErrorKind::InvalidPatch);
-        let missing = json!({"definitions": {"A": {"$ref": "#/definitions/Z"}}});
-        assert_eq!(
-            Schema::from_openapi(&missing, "A").unwrap_err().kind(),
-            ErrorKind::PathNotFound
-        );
-    }
 
     #[test]
     fn strategy_strings() {
