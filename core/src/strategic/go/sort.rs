@@ -1,7 +1,9 @@
 //! Go's `sort.Sort`, ported step for step: pattern-defeating quicksort
 //! (`pdqsort` and its helpers in `src/sort/zsortinterface.go`, the
 //! algorithm since Go 1.19 and still in Go 1.23, with which kubectl v1.32
-//! is built).
+//! is built). Each function has Go's name; `partition` and
+//! `partitionEqual` share their loop (`sweep`), which Go writes out in
+//! each.
 //!
 //! Kubernetes' diff (`diffListsOfMaps`) sorts both versions of a merge list
 //! by the `%v` text of their merge keys with `sort.Sort` and a comparator
@@ -13,18 +15,26 @@
 //! where a merge key repeats, and the order the patch lists them in.
 
 /// Go's `sort.Sort(data)` with `less` as `data.Less`.
-pub(crate) fn go_sort<T>(data: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+pub(crate) fn go_sort<T>(data: &mut [T], less: impl FnMut(&T, &T) -> bool) {
     let n = data.len();
     if n <= 1 {
         return;
     }
     let limit = bit_length(n);
-    pdqsort(data, 0, n, limit, &mut less);
+    LessSwap { data, less }.pdqsort(0, n, limit);
 }
 
 /// Go's `bits.Len`: the number of bits needed to write `n`.
 fn bit_length(n: usize) -> usize {
     (usize::BITS - n.leading_zeros()) as usize
+}
+
+/// The data being sorted with its order, addressed by index as Go's sort
+/// functions address `data.Less(i, j)` and `data.Swap(i, j)` (Go's
+/// `lessSwap`, or the `sort.Interface` of `sort.Sort`).
+pub(super) struct LessSwap<'d, T, F> {
+    pub(super) data: &'d mut [T],
+    pub(super) less: F,
 }
 
 #[derive(PartialEq)]
@@ -34,298 +44,252 @@ enum SortedHint {
     Decreasing,
 }
 
-fn pdqsort<T>(
-    data: &mut [T],
-    mut a: usize,
-    mut b: usize,
-    mut limit: usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) {
-    const MAX_INSERTION: usize = 12;
-    let mut was_balanced = true;
-    let mut was_partitioned = true;
-    loop {
-        let length = b - a;
-        if length <= MAX_INSERTION {
-            insertion_sort(data, a, b, less);
-            return;
-        }
-        if limit == 0 {
-            heap_sort(data, a, b, less);
-            return;
-        }
-        if !was_balanced {
-            break_patterns(data, a, b);
-            limit -= 1;
-        }
-        let (mut pivot, mut hint) = choose_pivot(data, a, b, less);
-        if hint == SortedHint::Decreasing {
-            data[a..b].reverse();
-            pivot = (b - 1) - (pivot - a);
-            hint = SortedHint::Increasing;
-        }
-        if was_balanced
-            && was_partitioned
-            && hint == SortedHint::Increasing
-            && partial_insertion_sort(data, a, b, less)
-        {
-            return;
-        }
-        if a > 0 && !less(&data[a - 1], &data[pivot]) {
-            a = partition_equal(data, a, b, pivot, less);
-            continue;
-        }
-        let (mid, already_partitioned) = partition(data, a, b, pivot, less);
-        was_partitioned = already_partitioned;
-        let (left, right) = (mid - a, b - mid);
-        let balance_threshold = length / 8;
-        if left < right {
-            was_balanced = left >= balance_threshold;
-            pdqsort(data, a, mid, limit, less);
-            a = mid + 1;
-        } else {
-            was_balanced = right >= balance_threshold;
-            pdqsort(data, mid + 1, b, limit, less);
-            b = mid;
-        }
+impl<T, F: FnMut(&T, &T) -> bool> LessSwap<'_, T, F> {
+    pub(super) fn less(&mut self, i: usize, j: usize) -> bool {
+        (self.less)(&self.data[i], &self.data[j])
     }
-}
 
-fn partition<T>(
-    data: &mut [T],
-    a: usize,
-    b: usize,
-    pivot: usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) -> (usize, bool) {
-    data.swap(a, pivot);
-    // `i` and `j` are inclusive bounds of what is left to partition; `j`
-    // may go one below `a + 1`, so it is kept one higher than Go's.
-    let (mut i, mut j) = (a + 1, b);
-    while i < j && less(&data[i], &data[a]) {
-        i += 1;
+    pub(super) fn swap(&mut self, i: usize, j: usize) {
+        self.data.swap(i, j);
     }
-    while i < j && !less(&data[j - 1], &data[a]) {
-        j -= 1;
-    }
-    if i >= j {
-        data.swap(j - 1, a);
-        return (j - 1, true);
-    }
-    data.swap(i, j - 1);
-    i += 1;
-    j -= 1;
-    loop {
-        while i < j && less(&data[i], &data[a]) {
-            i += 1;
-        }
-        while i < j && !less(&data[j - 1], &data[a]) {
-            j -= 1;
-        }
-        if i >= j {
-            break;
-        }
-        data.swap(i, j - 1);
-        i += 1;
-        j -= 1;
-    }
-    data.swap(j - 1, a);
-    (j - 1, false)
-}
 
-fn partition_equal<T>(
-    data: &mut [T],
-    a: usize,
-    b: usize,
-    pivot: usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) -> usize {
-    data.swap(a, pivot);
-    // As in `partition`, `j` is one higher than Go's.
-    let (mut i, mut j) = (a + 1, b);
-    loop {
-        while i < j && !less(&data[a], &data[i]) {
-            i += 1;
-        }
-        while i < j && less(&data[a], &data[j - 1]) {
-            j -= 1;
-        }
-        if i >= j {
-            break;
-        }
-        data.swap(i, j - 1);
-        i += 1;
-        j -= 1;
-    }
-    i
-}
-
-fn partial_insertion_sort<T>(
-    data: &mut [T],
-    a: usize,
-    b: usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) -> bool {
-    const MAX_STEPS: usize = 5;
-    const SHORTEST_SHIFTING: usize = 50;
-    let mut i = a + 1;
-    for _ in 0..MAX_STEPS {
-        while i < b && !less(&data[i], &data[i - 1]) {
-            i += 1;
-        }
-        if i == b {
-            return true;
-        }
-        if b - a < SHORTEST_SHIFTING {
-            return false;
-        }
-        data.swap(i, i - 1);
-        // Shift the smaller one to the left (Go's loop stops at index 1,
-        // not at `a`).
-        if i - a >= 2 {
-            let mut j = i - 1;
-            while j >= 1 {
-                if !less(&data[j], &data[j - 1]) {
-                    break;
-                }
-                data.swap(j, j - 1);
+    /// `insertionSort`, which `sort.Stable` uses too.
+    pub(super) fn insertion_sort(&mut self, a: usize, b: usize) {
+        for i in a + 1..b {
+            let mut j = i;
+            while j > a && self.less(j, j - 1) {
+                self.swap(j, j - 1);
                 j -= 1;
             }
         }
-        // Shift the greater one to the right.
-        if b - i >= 2 {
-            let mut j = i + 1;
-            while j < b {
-                if !less(&data[j], &data[j - 1]) {
-                    break;
-                }
-                data.swap(j, j - 1);
-                j += 1;
+    }
+
+    fn pdqsort(&mut self, mut a: usize, mut b: usize, mut limit: usize) {
+        const MAX_INSERTION: usize = 12;
+        let mut was_balanced = true;
+        let mut was_partitioned = true;
+        loop {
+            let length = b - a;
+            if length <= MAX_INSERTION {
+                self.insertion_sort(a, b);
+                return;
+            }
+            if limit == 0 {
+                self.heap_sort(a, b);
+                return;
+            }
+            if !was_balanced {
+                self.break_patterns(a, b);
+                limit -= 1;
+            }
+            let (mut pivot, mut hint) = self.choose_pivot(a, b);
+            if hint == SortedHint::Decreasing {
+                self.data[a..b].reverse();
+                pivot = (b - 1) - (pivot - a);
+                hint = SortedHint::Increasing;
+            }
+            if was_balanced
+                && was_partitioned
+                && hint == SortedHint::Increasing
+                && self.partial_insertion_sort(a, b)
+            {
+                return;
+            }
+            if a > 0 && !self.less(a - 1, pivot) {
+                a = self.partition_equal(a, b, pivot);
+                continue;
+            }
+            let (mid, already_partitioned) = self.partition(a, b, pivot);
+            was_partitioned = already_partitioned;
+            let (left, right) = (mid - a, b - mid);
+            let balance_threshold = length / 8;
+            if left < right {
+                was_balanced = left >= balance_threshold;
+                self.pdqsort(a, mid, limit);
+                a = mid + 1;
+            } else {
+                was_balanced = right >= balance_threshold;
+                self.pdqsort(mid + 1, b, limit);
+                b = mid;
             }
         }
     }
-    false
-}
 
-fn break_patterns<T>(data: &mut [T], a: usize, b: usize) {
-    let length = b - a;
-    if length >= 8 {
-        // Go's xorshift, seeded with the length.
-        let mut random = length as u64;
-        let modulus = 1usize << bit_length(length);
-        let middle = a + (length / 4) * 2;
-        for idx in middle - 1..=middle + 1 {
-            random ^= random << 13;
-            random ^= random >> 17;
-            random ^= random << 5;
-            let mut other = (random as usize) & (modulus - 1);
-            if other >= length {
-                other -= length;
+    /// `partition`: the elements less than the pivot to its left, the
+    /// others to its right; says whether no element had to move.
+    fn partition(&mut self, a: usize, b: usize, pivot: usize) -> (usize, bool) {
+        self.swap(a, pivot);
+        // Go writes the sweep's first round out, to return at once when
+        // it swaps nothing: as here, where the sweep then swapped nothing.
+        let (_, j, swapped) = self.sweep(a, b, |data, x| data.less(x, a));
+        self.swap(j - 1, a);
+        (j - 1, !swapped)
+    }
+
+    /// `partitionEqual`: the elements not greater than the pivot, which
+    /// is not less than any of them, to the left.
+    fn partition_equal(&mut self, a: usize, b: usize, pivot: usize) -> usize {
+        self.swap(a, pivot);
+        let (i, _, _) = self.sweep(a, b, |data, x| !data.less(a, x));
+        i
+    }
+
+    /// The loop of `partition` and `partitionEqual`, which differ only in
+    /// which elements go left of the pivot at `a`: `i` moves right over
+    /// those that do, `j` left over those that do not, and a misplaced
+    /// pair is swapped, until they meet. `i` and `j` are inclusive bounds
+    /// of what is left to sweep, but `j` is kept one higher than Go's, as
+    /// it may go one below `a + 1`. Returns both and whether any pair was
+    /// swapped.
+    fn sweep(
+        &mut self,
+        a: usize,
+        b: usize,
+        goes_left: impl Fn(&mut Self, usize) -> bool,
+    ) -> (usize, usize, bool) {
+        let (mut i, mut j) = (a + 1, b);
+        let mut swapped = false;
+        loop {
+            while i < j && goes_left(self, i) {
+                i += 1;
             }
-            data.swap(idx, a + other);
-        }
-    }
-}
-
-fn choose_pivot<T>(
-    data: &mut [T],
-    a: usize,
-    b: usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) -> (usize, SortedHint) {
-    const SHORTEST_NINTHER: usize = 50;
-    const MAX_SWAPS: usize = 4 * 3;
-    let l = b - a;
-    let mut swaps = 0;
-    let mut i = a + l / 4;
-    let mut j = a + l / 4 * 2;
-    let mut k = a + l / 4 * 3;
-    if l >= 8 {
-        if l >= SHORTEST_NINTHER {
-            i = median(data, i - 1, i, i + 1, &mut swaps, less);
-            j = median(data, j - 1, j, j + 1, &mut swaps, less);
-            k = median(data, k - 1, k, k + 1, &mut swaps, less);
-        }
-        j = median(data, i, j, k, &mut swaps, less);
-    }
-    let hint = match swaps {
-        0 => SortedHint::Increasing,
-        MAX_SWAPS => SortedHint::Decreasing,
-        _ => SortedHint::Unknown,
-    };
-    (j, hint)
-}
-
-fn median<T>(
-    data: &[T],
-    a: usize,
-    b: usize,
-    c: usize,
-    swaps: &mut usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) -> usize {
-    let mut order2 = |x: usize, y: usize| {
-        if less(&data[y], &data[x]) {
-            *swaps += 1;
-            (y, x)
-        } else {
-            (x, y)
-        }
-    };
-    let (a, b) = order2(a, b);
-    let (b, _) = order2(b, c);
-    let (_, b) = order2(a, b);
-    b
-}
-
-fn heap_sort<T>(data: &mut [T], a: usize, b: usize, less: &mut impl FnMut(&T, &T) -> bool) {
-    let first = a;
-    let hi = b - a;
-    for i in (0..=(hi.saturating_sub(1)) / 2).rev() {
-        sift_down(data, i, hi, first, less);
-    }
-    for i in (0..hi).rev() {
-        data.swap(first, first + i);
-        sift_down(data, 0, i, first, less);
-    }
-}
-
-fn sift_down<T>(
-    data: &mut [T],
-    lo: usize,
-    hi: usize,
-    first: usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) {
-    let mut root = lo;
-    loop {
-        let mut child = 2 * root + 1;
-        if child >= hi {
-            return;
-        }
-        if child + 1 < hi && less(&data[first + child], &data[first + child + 1]) {
-            child += 1;
-        }
-        if !less(&data[first + root], &data[first + child]) {
-            return;
-        }
-        data.swap(first + root, first + child);
-        root = child;
-    }
-}
-
-/// `insertionSort`, which `sort.Stable` uses too.
-pub(super) fn insertion_sort<T>(
-    data: &mut [T],
-    a: usize,
-    b: usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) {
-    for i in a + 1..b {
-        let mut j = i;
-        while j > a && less(&data[j], &data[j - 1]) {
-            data.swap(j, j - 1);
+            while i < j && !goes_left(self, j - 1) {
+                j -= 1;
+            }
+            if i >= j {
+                return (i, j, swapped);
+            }
+            self.swap(i, j - 1);
+            swapped = true;
+            i += 1;
             j -= 1;
+        }
+    }
+
+    fn partial_insertion_sort(&mut self, a: usize, b: usize) -> bool {
+        const MAX_STEPS: usize = 5;
+        const SHORTEST_SHIFTING: usize = 50;
+        let mut i = a + 1;
+        for _ in 0..MAX_STEPS {
+            while i < b && !self.less(i, i - 1) {
+                i += 1;
+            }
+            if i == b {
+                return true;
+            }
+            if b - a < SHORTEST_SHIFTING {
+                return false;
+            }
+            self.swap(i, i - 1);
+            // Shift the smaller one to the left (Go's loop stops at index 1,
+            // not at `a`).
+            if i - a >= 2 {
+                let mut j = i - 1;
+                while j >= 1 && self.less(j, j - 1) {
+                    self.swap(j, j - 1);
+                    j -= 1;
+                }
+            }
+            // Shift the greater one to the right.
+            if b - i >= 2 {
+                let mut j = i + 1;
+                while j < b && self.less(j, j - 1) {
+                    self.swap(j, j - 1);
+                    j += 1;
+                }
+            }
+        }
+        false
+    }
+
+    fn break_patterns(&mut self, a: usize, b: usize) {
+        let length = b - a;
+        if length >= 8 {
+            // Go's xorshift, seeded with the length.
+            let mut random = length as u64;
+            let modulus = 1usize << bit_length(length);
+            let middle = a + (length / 4) * 2;
+            for idx in middle - 1..=middle + 1 {
+                random ^= random << 13;
+                random ^= random >> 17;
+                random ^= random << 5;
+                let mut other = (random as usize) & (modulus - 1);
+                if other >= length {
+                    other -= length;
+                }
+                self.swap(idx, a + other);
+            }
+        }
+    }
+
+    fn choose_pivot(&mut self, a: usize, b: usize) -> (usize, SortedHint) {
+        const SHORTEST_NINTHER: usize = 50;
+        const MAX_SWAPS: usize = 4 * 3;
+        let l = b - a;
+        let mut swaps = 0;
+        let mut i = a + l / 4;
+        let mut j = a + l / 4 * 2;
+        let mut k = a + l / 4 * 3;
+        if l >= 8 {
+            if l >= SHORTEST_NINTHER {
+                // `medianAdjacent`.
+                i = self.median(i - 1, i, i + 1, &mut swaps);
+                j = self.median(j - 1, j, j + 1, &mut swaps);
+                k = self.median(k - 1, k, k + 1, &mut swaps);
+            }
+            j = self.median(i, j, k, &mut swaps);
+        }
+        let hint = match swaps {
+            0 => SortedHint::Increasing,
+            MAX_SWAPS => SortedHint::Decreasing,
+            _ => SortedHint::Unknown,
+        };
+        (j, hint)
+    }
+
+    fn median(&mut self, a: usize, b: usize, c: usize, swaps: &mut usize) -> usize {
+        let (a, b) = self.order2(a, b, swaps);
+        let (b, _) = self.order2(b, c, swaps);
+        let (_, b) = self.order2(a, b, swaps);
+        b
+    }
+
+    fn order2(&mut self, a: usize, b: usize, swaps: &mut usize) -> (usize, usize) {
+        if self.less(b, a) {
+            *swaps += 1;
+            (b, a)
+        } else {
+            (a, b)
+        }
+    }
+
+    fn heap_sort(&mut self, a: usize, b: usize) {
+        let first = a;
+        let hi = b - a;
+        for i in (0..=(hi.saturating_sub(1)) / 2).rev() {
+            self.sift_down(i, hi, first);
+        }
+        for i in (0..hi).rev() {
+            self.swap(first, first + i);
+            self.sift_down(0, i, first);
+        }
+    }
+
+    fn sift_down(&mut self, lo: usize, hi: usize, first: usize) {
+        let mut root = lo;
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= hi {
+                return;
+            }
+            if child + 1 < hi && self.less(first + child, first + child + 1) {
+                child += 1;
+            }
+            if !self.less(first + root, first + child) {
+                return;
+            }
+            self.swap(first + root, first + child);
+            root = child;
         }
     }
 }

@@ -9,117 +9,113 @@
 //! consistent order: the result then depends on the exact algorithm, and
 //! it is the order of the list the API server stores.
 
-use super::sort::insertion_sort;
+use super::sort::LessSwap;
 
 /// Go's `sort.SliceStable(data, less)`, with `less` comparing elements
 /// rather than indices.
-pub(crate) fn stable_sort<T>(data: &mut [T], mut less: impl FnMut(&T, &T) -> bool) {
+pub(crate) fn stable_sort<T>(data: &mut [T], less: impl FnMut(&T, &T) -> bool) {
     let n = data.len();
+    let mut data = LessSwap { data, less };
     let mut block = 20;
     let (mut a, mut b) = (0, block);
     while b <= n {
-        insertion_sort(data, a, b, &mut less);
+        data.insertion_sort(a, b);
         a = b;
         b += block;
     }
-    insertion_sort(data, a, n, &mut less);
+    data.insertion_sort(a, n);
     while block < n {
         a = 0;
         b = 2 * block;
         while b <= n {
-            sym_merge(data, a, a + block, b, &mut less);
+            data.sym_merge(a, a + block, b);
             a = b;
             b += 2 * block;
         }
         let m = a + block;
         if m < n {
-            sym_merge(data, a, m, n, &mut less);
+            data.sym_merge(a, m, n);
         }
         block *= 2;
     }
 }
 
-fn sym_merge<T>(
-    data: &mut [T],
-    a: usize,
-    m: usize,
-    b: usize,
-    less: &mut impl FnMut(&T, &T) -> bool,
-) {
-    if m - a == 1 {
-        let (mut i, mut j) = (m, b);
+impl<T, F: FnMut(&T, &T) -> bool> LessSwap<'_, T, F> {
+    /// `symMerge`: merges the sorted runs `a..m` and `m..b` in place.
+    fn sym_merge(&mut self, a: usize, m: usize, b: usize) {
+        if m - a == 1 {
+            let i = self.search(m, b, |data, h| data.less(h, a));
+            for k in a..i.saturating_sub(1) {
+                self.swap(k, k + 1);
+            }
+            return;
+        }
+        if b - m == 1 {
+            let i = self.search(a, m, |data, h| !data.less(m, h));
+            let mut k = m;
+            while k > i {
+                self.swap(k, k - 1);
+                k -= 1;
+            }
+            return;
+        }
+        let mid = (a + b) / 2;
+        let n = mid + m;
+        let (start, r) = if m > mid { (n - b, mid) } else { (a, m) };
+        let p = n - 1;
+        let start = self.search(start, r, |data, c| !data.less(p - c, c));
+        let end = n - start;
+        if start < m && m < end {
+            self.rotate(start, m, end);
+        }
+        if a < start && start < mid {
+            self.sym_merge(a, start, mid);
+        }
+        if mid < end && end < b {
+            self.sym_merge(mid, end, b);
+        }
+    }
+
+    /// The bisection `symMerge` writes out three times: the first index
+    /// of `i..j` at which `before` is false, probing midpoints as Go does
+    /// (with an inconsistent order `before` need not change only once).
+    fn search(
+        &mut self,
+        mut i: usize,
+        mut j: usize,
+        before: impl Fn(&mut Self, usize) -> bool,
+    ) -> usize {
         while i < j {
             let h = (i + j) / 2;
-            if less(&data[h], &data[a]) {
+            if before(self, h) {
                 i = h + 1;
             } else {
                 j = h;
             }
         }
-        for k in a..i.saturating_sub(1) {
-            data.swap(k, k + 1);
-        }
-        return;
+        i
     }
-    if b - m == 1 {
-        let (mut i, mut j) = (a, m);
-        while i < j {
-            let h = (i + j) / 2;
-            if !less(&data[m], &data[h]) {
-                i = h + 1;
+
+    /// `rotate`: swaps the blocks `a..m` and `m..b`.
+    fn rotate(&mut self, a: usize, m: usize, b: usize) {
+        let mut i = m - a;
+        let mut j = b - m;
+        while i != j {
+            if i > j {
+                self.swap_range(m - i, m, j);
+                i -= j;
             } else {
-                j = h;
+                self.swap_range(m - i, m + j - i, i);
+                j -= i;
             }
         }
-        let mut k = m;
-        while k > i {
-            data.swap(k, k - 1);
-            k -= 1;
-        }
-        return;
+        self.swap_range(m - i, m, i);
     }
-    let mid = (a + b) / 2;
-    let n = mid + m;
-    let (mut start, mut r) = if m > mid { (n - b, mid) } else { (a, m) };
-    let p = n - 1;
-    while start < r {
-        let c = (start + r) / 2;
-        if !less(&data[p - c], &data[c]) {
-            start = c + 1;
-        } else {
-            r = c;
-        }
-    }
-    let end = n - start;
-    if start < m && m < end {
-        rotate(data, start, m, end);
-    }
-    if a < start && start < mid {
-        sym_merge(data, a, start, mid, less);
-    }
-    if mid < end && end < b {
-        sym_merge(data, mid, end, b, less);
-    }
-}
 
-fn rotate<T>(data: &mut [T], a: usize, m: usize, b: usize) {
-    let mut i = m - a;
-    let mut j = b - m;
-    while i != j {
-        if i > j {
-            swap_range(data, m - i, m, j);
-            i -= j;
-        } else {
-            swap_range(data, m - i, m + j - i, i);
-            j -= i;
+    fn swap_range(&mut self, a: usize, b: usize, n: usize) {
+        for i in 0..n {
+            self.swap(a + i, b + i);
         }
-    }
-    swap_range(data, m - i, m, i);
-}
-
-fn swap_range<T>(data: &mut [T], a: usize, b: usize, n: usize) {
-    for i in 0..n {
-        data.swap(a + i, b + i);
     }
 }
 
