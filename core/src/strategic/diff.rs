@@ -184,19 +184,31 @@ impl<'v> Differ<'v> {
         Ok(patch)
     }
 
+    /// Runs `step` with `key` on the path, which its errors and depth
+    /// budget count.
+    fn within<T>(
+        &mut self,
+        key: &'v str,
+        step: impl FnOnce(&mut Self) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.path.push(key);
+        let result = step(self);
+        self.path.pop();
+        result
+    }
+
     fn added(
         &mut self,
         key: &'v str,
         new: &Value,
         patch: &mut Map<String, Value>,
     ) -> Result<(), Error> {
-        self.path.push(key);
-        let copy = self.copy(new);
-        self.path.pop();
-        patch.insert(key.to_owned(), copy?);
+        let copy = self.within(key, |differ| differ.copy(new))?;
+        patch.insert(key.to_owned(), copy);
         Ok(())
     }
 
+    /// The patch of a member both objects have.
     fn pair(
         &mut self,
         key: &'v str,
@@ -216,95 +228,89 @@ impl<'v> Differ<'v> {
             }
             return Ok(());
         }
-        self.path.push(key);
-        let result = self.member(key, old, new, schema, patch);
-        self.path.pop();
-        result
-    }
-
-    fn member(
-        &mut self,
-        key: &'v str,
-        old: &'v Value,
-        new: &'v Value,
-        schema: SchemaRef<'_>,
-        patch: &mut Map<String, Value>,
-    ) -> Result<(), Error> {
-        if is_patch(key) {
-            // `handleDirectiveMarker`: a `$patch` in the documents themselves.
-            let (Value::String(a), Value::String(b)) = (old, new) else {
-                return Err(self.error(
-                    ErrorKind::InvalidPatch,
-                    format!("{PATCH} in a document must be a string"),
-                ));
-            };
-            if a != b {
-                patch.insert(key.to_owned(), new.clone());
-            }
-            return Ok(());
-        }
-        if GoType::of(old) != GoType::of(new) {
-            patch.insert(key.to_owned(), self.copy(new)?);
-            return Ok(());
-        }
-        match (old, new) {
-            (Value::Object(a), Value::Object(b)) => {
-                let field = schema.field(key);
-                // A `replace` map is sent whole, changed or not.
-                if field.strategy() == Strategy::Replace {
-                    patch.insert(key.to_owned(), self.copy(new)?);
-                } else if field.schema.is_plain() && self.equal(old, new)? {
-                    // Equal and free of metadata: nothing to send. (An equal
-                    // value *with* metadata below may still get directives:
-                    // an unsorted primitive list, a `replace` field.)
-                } else {
-                    let retain = field.field.is_some_and(|f| f.retain_keys());
-                    let inner = self.maps(a, b, field.schema, retain)?;
-                    if !inner.is_empty() {
-                        patch.insert(key.to_owned(), Value::Object(inner));
-                    }
-                }
-            }
-            (Value::Array(a), Value::Array(b)) => {
-                let field = schema.field(key);
-                let merge_key = field.merge_key().filter(|k| !k.is_empty());
-                let skip = match merge_key {
-                    Some(k) if field.strategy() == Strategy::Merge && field.schema.is_plain() => {
-                        keyed_lists_equal_within(a, b, k, self.budget())
-                            .map_err(|()| self.too_deep())?
-                    }
-                    _ => false,
+        self.within(key, |differ| {
+            if is_patch(key) {
+                // `handleDirectiveMarker`: a `$patch` in the documents
+                // themselves.
+                let (Value::String(a), Value::String(b)) = (old, new) else {
+                    return Err(differ.error(
+                        ErrorKind::InvalidPatch,
+                        format!("{PATCH} in a document must be a string"),
+                    ));
                 };
-                if skip {
-                    // Equal lists of objects keyed alike: no change, no
-                    // reordering, and nothing below that adds directives.
-                } else if field.strategy() == Strategy::Merge {
-                    let retain = field.field.is_some_and(|f| f.retain_keys());
-                    let (list, deletions, order) =
-                        self.lists(a, b, field.schema, merge_key, retain)?;
-                    if !list.is_empty() {
-                        patch.insert(key.to_owned(), Value::Array(list));
-                    }
-                    if !deletions.is_empty() {
-                        patch.insert(
-                            directive_for(DELETE_FROM_PRIMITIVE_LIST, key),
-                            Value::Array(deletions),
-                        );
-                    }
-                    if !order.is_empty() {
-                        patch.insert(directive_for(SET_ELEMENT_ORDER, key), Value::Array(order));
-                    }
-                } else if !self.equal(old, new)? {
-                    patch.insert(key.to_owned(), self.copy(new)?);
-                }
-            }
-            _ => {
-                if old != new {
+                if a != b {
                     patch.insert(key.to_owned(), new.clone());
                 }
+                return Ok(());
             }
-        }
-        Ok(())
+            if GoType::of(old) != GoType::of(new) {
+                patch.insert(key.to_owned(), differ.copy(new)?);
+                return Ok(());
+            }
+            match (old, new) {
+                (Value::Object(a), Value::Object(b)) => {
+                    let field = schema.field(key);
+                    // A `replace` map is sent whole, changed or not.
+                    if field.strategy() == Strategy::Replace {
+                        patch.insert(key.to_owned(), differ.copy(new)?);
+                    } else if field.schema.is_plain() && differ.equal(old, new)? {
+                        // Equal and free of metadata: nothing to send. (An
+                        // equal value *with* metadata below may still get
+                        // directives: an unsorted primitive list, a
+                        // `replace` field.)
+                    } else {
+                        let retain = field.field.is_some_and(|f| f.retain_keys());
+                        let inner = differ.maps(a, b, field.schema, retain)?;
+                        if !inner.is_empty() {
+                            patch.insert(key.to_owned(), Value::Object(inner));
+                        }
+                    }
+                }
+                (Value::Array(a), Value::Array(b)) => {
+                    let field = schema.field(key);
+                    let merge_key = field.merge_key().filter(|k| !k.is_empty());
+                    let skip = match merge_key {
+                        Some(k)
+                            if field.strategy() == Strategy::Merge && field.schema.is_plain() =>
+                        {
+                            keyed_lists_equal_within(a, b, k, differ.budget())
+                                .map_err(|()| differ.too_deep())?
+                        }
+                        _ => false,
+                    };
+                    if skip {
+                        // Equal lists of objects keyed alike: no change, no
+                        // reordering, and nothing below that adds
+                        // directives.
+                    } else if field.strategy() == Strategy::Merge {
+                        let retain = field.field.is_some_and(|f| f.retain_keys());
+                        let (list, deletions, order) =
+                            differ.lists(a, b, field.schema, merge_key, retain)?;
+                        if !list.is_empty() {
+                            patch.insert(key.to_owned(), Value::Array(list));
+                        }
+                        if !deletions.is_empty() {
+                            patch.insert(
+                                directive_for(DELETE_FROM_PRIMITIVE_LIST, key),
+                                Value::Array(deletions),
+                            );
+                        }
+                        if !order.is_empty() {
+                            patch
+                                .insert(directive_for(SET_ELEMENT_ORDER, key), Value::Array(order));
+                        }
+                    } else if !differ.equal(old, new)? {
+                        patch.insert(key.to_owned(), differ.copy(new)?);
+                    }
+                }
+                _ => {
+                    if old != new {
+                        patch.insert(key.to_owned(), new.clone());
+                    }
+                }
+            }
+            Ok(())
+        })
     }
 
     /// `diffLists`.
