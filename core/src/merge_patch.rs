@@ -144,9 +144,7 @@ fn merge_ref(target: &mut Value, patch: &Value) {
     let target = as_object(target);
     for (name, value) in members {
         if value.is_null() {
-            if let Some(old) = remove_member(target, name) {
-                dismantle(old);
-            }
+            delete_member(target, name);
         } else if let Some(slot) = target.get_mut(name) {
             merge_ref(slot, value);
         } else {
@@ -205,9 +203,7 @@ fn merge_owned(target: &mut Value, patch: Value) {
     let target = as_object(target);
     for (name, value) in members {
         if value.is_null() {
-            if let Some(old) = remove_member(target, &name) {
-                dismantle(old);
-            }
+            delete_member(target, &name);
         } else if let Some(slot) = target.get_mut(&name) {
             merge_owned(slot, value);
         } else {
@@ -232,6 +228,14 @@ fn as_object(target: &mut Value) -> &mut Map<String, Value> {
 
 fn replace(target: &mut Value, value: Value) {
     dismantle(std::mem::replace(target, value));
+}
+
+/// What a `null` in the patch does: the member goes (RFC 7396 §2), and
+/// what it held is freed without recursion.
+fn delete_member(target: &mut Map<String, Value>, name: &str) {
+    if let Some(old) = remove_member(target, name) {
+        dismantle(old);
+    }
 }
 
 /// What merging `value` into an absent member gives: `value` itself when it
