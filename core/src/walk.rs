@@ -40,6 +40,9 @@ pub fn dismantle(value: Value) {
 /// an explicit stack: small frames, so this stays far below any stack.
 const DROP_RECURSION: usize = 64;
 
+// Inlined into the callers of `dismantle`, all in other modules, for which
+// freeing what a patch displaces is part of the hot path.
+#[inline]
 fn drop_within(value: Value, budget: usize) {
     match value {
         Value::Array(items) if budget > 0 => {

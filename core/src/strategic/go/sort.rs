@@ -53,7 +53,8 @@ impl<T, F: FnMut(&T, &T) -> bool> LessSwap<'_, T, F> {
         self.data.swap(i, j);
     }
 
-    /// `insertionSort`, which `sort.Stable` uses too.
+    /// `insertionSort`, and `insertionSort_func` of `sort.SliceStable`,
+    /// which takes the same steps.
     pub(super) fn insertion_sort(&mut self, a: usize, b: usize) {
         for i in a + 1..b {
             let mut j = i;
