@@ -8,6 +8,8 @@
 
 use std::fmt;
 
+use crate::three_way::Conflict;
+
 /// An error from any operation of this crate.
 ///
 /// # Examples
@@ -34,6 +36,7 @@ struct Inner {
     op_index: Option<usize>,
     pointer: Option<String>,
     detail: String,
+    conflicts: Vec<Conflict>,
 }
 
 impl Error {
@@ -103,6 +106,26 @@ impl Error {
         &self.inner.detail
     }
 
+    /// The conflicts of a three-way merge that failed with
+    /// [`ErrorKind::Conflict`] (empty for every other error).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::strategic::Schema;
+    /// use patchlaw::three_way::{self, Options};
+    /// use serde_json::json;
+    ///
+    /// let (o, m, c) = (json!({"a": 1}), json!({"a": 2}), json!({"a": 3}));
+    /// let err = three_way::strategic(&o, &m, &c, &Schema::empty(), Options::new().overwrite(false))
+    ///     .unwrap_err();
+    /// assert_eq!(err.conflicts()[0].current(), Some(&json!(3)));
+    /// ```
+    #[must_use]
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.inner.conflicts
+    }
+
     pub(crate) fn new(kind: ErrorKind, detail: impl Into<String>) -> Self {
         Error {
             inner: Box::new(Inner {
@@ -110,12 +133,18 @@ impl Error {
                 op_index: None,
                 pointer: None,
                 detail: detail.into(),
+                conflicts: Vec::new(),
             }),
         }
     }
 
     pub(crate) fn with_pointer(mut self, pointer: impl Into<String>) -> Self {
         self.inner.pointer = Some(pointer.into());
+        self
+    }
+
+    pub(crate) fn with_conflicts(mut self, conflicts: Vec<Conflict>) -> Self {
+        self.inner.conflicts = conflicts;
         self
     }
 

@@ -11,6 +11,7 @@
 //! | [`merge_patch`] | JSON Merge Patch: apply, diff, compose | [RFC 7396](https://www.rfc-editor.org/rfc/rfc7396) |
 //! | [`json_patch`] | JSON Patch: [`Patch`](json_patch::Patch), atomic apply, inverse | [RFC 6902](https://www.rfc-editor.org/rfc/rfc6902) |
 //! | [`strategic`] | Kubernetes strategic merge patch: [`Schema`](strategic::Schema), apply, two-way diff | `k8s.io/apimachinery` `strategicpatch` |
+//! | [`three_way`] | `kubectl apply`'s three-way patch, conflicts as data, the apply plan | kubectl v1.32 `apply` |
 //! | [`limits`] | [`Limits`] for untrusted input | |
 //! | [`error`] | [`Error`], [`ErrorKind`] and stable error codes | |
 //!
@@ -97,6 +98,7 @@ pub mod merge_patch;
 mod order;
 pub mod pointer;
 pub mod strategic;
+pub mod three_way;
 mod walk;
 
 pub use error::{Error, ErrorKind};

@@ -36,14 +36,49 @@ pub(crate) fn diff(
             "a strategic merge patch is computed between two objects",
         ));
     };
+    diff_maps(from, to, schema.root(), Parts::TWO_WAY, limits).map(Value::Object)
+}
+
+/// Which parts of the difference `diffMaps` records: Kubernetes'
+/// `DiffOptions`. The three-way merge diffs with additions only, with
+/// deletions only, and without order directives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Parts {
+    /// Added members and elements, changed values (not
+    /// `IgnoreChangesAndAdditions`).
+    pub(crate) changes: bool,
+    /// `null` for removed members, `$patch: delete` elements and
+    /// `$deleteFromPrimitiveList` (not `IgnoreDeletions`).
+    pub(crate) deletions: bool,
+    /// `$setElementOrder` directives (`SetElementOrder`).
+    pub(crate) element_order: bool,
+}
+
+impl Parts {
+    /// `CreateTwoWayMergePatch`'s options.
+    pub(crate) const TWO_WAY: Parts = Parts {
+        changes: true,
+        deletions: true,
+        element_order: true,
+    };
+}
+
+/// `diffMaps(from, to)` of two objects of the type `schema`, recording
+/// `parts` of the difference.
+pub(crate) fn diff_maps(
+    from: &Map<String, Value>,
+    to: &Map<String, Value>,
+    schema: SchemaRef<'_>,
+    parts: Parts,
+    limits: Limits,
+) -> Result<Map<String, Value>, Error> {
     let mut differ = Differ {
         path: Vec::with_capacity(16),
         list_levels: 0,
         max_depth: limits.get_max_depth(),
+        parts,
     };
-    differ
-        .maps(from, to, schema.root(), false)
-        .map(Value::Object)
+    differ.maps(from, to, schema, false)
 }
 
 /// The walk is bounded by the depth limit without a separate pass over
@@ -55,6 +90,7 @@ struct Differ<'v> {
     /// List levels walked, which the path (member names only) omits.
     list_levels: usize,
     max_depth: usize,
+    parts: Parts,
 }
 
 /// A merge list of objects: its elements' type, merge key, and whether
@@ -135,7 +171,9 @@ impl<'v> Differ<'v> {
                         Some(Ordering::Less) => {
                             if let Some((k, v)) = old.next() {
                                 dropped |= !v.is_null();
-                                patch.insert(k.clone(), Value::Null);
+                                if self.parts.deletions {
+                                    patch.insert(k.clone(), Value::Null);
+                                }
                             }
                         }
                         Some(Ordering::Equal) => {
@@ -145,7 +183,9 @@ impl<'v> Differ<'v> {
                             break;
                         }
                         _ => {
-                            self.added(key, new, &mut patch)?;
+                            if self.parts.changes {
+                                self.added(key, new, &mut patch)?;
+                            }
                             break;
                         }
                     }
@@ -153,19 +193,24 @@ impl<'v> Differ<'v> {
             }
             for (k, v) in old {
                 dropped |= !v.is_null();
-                patch.insert(k.clone(), Value::Null);
+                if self.parts.deletions {
+                    patch.insert(k.clone(), Value::Null);
+                }
             }
         } else {
             for (key, new) in modified {
                 match original.get(key) {
                     Some(current) => self.pair(key, current, new, schema, &mut patch)?,
-                    None => self.added(key, new, &mut patch)?,
+                    None if self.parts.changes => self.added(key, new, &mut patch)?,
+                    None => {}
                 }
             }
             for (k, v) in original {
                 if !modified.contains_key(k) {
                     dropped |= !v.is_null();
-                    patch.insert(k.clone(), Value::Null);
+                    if self.parts.deletions {
+                        patch.insert(k.clone(), Value::Null);
+                    }
                 }
             }
         }
@@ -223,7 +268,7 @@ impl<'v> Differ<'v> {
             // compares Go types, then `reflect.DeepEqual`; JSON equality
             // agrees, telling `1` from `1.0` as `int64` from `float64`.
             // (Scalars never exceed a depth budget.)
-            if equal_within(old, new, 0) != Ok(true) {
+            if self.parts.changes && equal_within(old, new, 0) != Ok(true) {
                 patch.insert(key.to_owned(), new.clone());
             }
             return Ok(());
@@ -243,8 +288,11 @@ impl<'v> Differ<'v> {
                 }
                 return Ok(());
             }
+            let changes = differ.parts.changes;
             if GoType::of(old) != GoType::of(new) {
-                patch.insert(key.to_owned(), differ.copy(new)?);
+                if changes {
+                    patch.insert(key.to_owned(), differ.copy(new)?);
+                }
                 return Ok(());
             }
             match (old, new) {
@@ -252,7 +300,9 @@ impl<'v> Differ<'v> {
                     let field = schema.field(key);
                     // A `replace` map is sent whole, changed or not.
                     if field.strategy() == Strategy::Replace {
-                        patch.insert(key.to_owned(), differ.copy(new)?);
+                        if changes {
+                            patch.insert(key.to_owned(), differ.copy(new)?);
+                        }
                     } else if field.schema.is_plain() && differ.equal(old, new)? {
                         // Equal and free of metadata: nothing to send. (An
                         // equal value *with* metadata below may still get
@@ -299,12 +349,12 @@ impl<'v> Differ<'v> {
                             patch
                                 .insert(directive_for(SET_ELEMENT_ORDER, key), Value::Array(order));
                         }
-                    } else if !differ.equal(old, new)? {
+                    } else if changes && !differ.equal(old, new)? {
                         patch.insert(key.to_owned(), differ.copy(new)?);
                     }
                 }
                 _ => {
-                    if old != new {
+                    if changes && old != new {
                         patch.insert(key.to_owned(), new.clone());
                     }
                 }
@@ -323,6 +373,9 @@ impl<'v> Differ<'v> {
         retain_keys: bool,
     ) -> Result<ListDiff, Error> {
         if original.is_empty() {
+            if !self.parts.changes {
+                return Ok((Vec::new(), Vec::new(), Vec::new()));
+            }
             self.list_levels += 1;
             let copies: Result<Vec<Value>, Error> = modified.iter().map(|v| self.copy(v)).collect();
             self.list_levels -= 1;
@@ -360,7 +413,12 @@ impl<'v> Differ<'v> {
                             _ => false,
                         })
                 };
-                let order = if !list.is_empty() || !same_order() {
+                // Kubernetes counts the deletions in the patch list here.
+                let parts = self.parts;
+                let wanted = parts.element_order
+                    && ((parts.changes && (!list.is_empty() || !same_order()))
+                        || (parts.deletions && !list.is_empty()));
+                let order = if wanted {
                     new_keys
                         .iter()
                         .map(|key| {
@@ -390,7 +448,11 @@ impl<'v> Differ<'v> {
                 sorted.sort_by(|a, b| go_text(Some(a)).cmp(&go_text(Some(b))));
                 let same_order = sorted.len() == modified.len()
                     && sorted.iter().zip(modified).all(|(a, b)| go_equal(a, b));
-                let order = if !additions.is_empty() || !same_order {
+                let parts = self.parts;
+                let wanted = parts.element_order
+                    && ((parts.deletions && !deletions.is_empty())
+                        || (parts.changes && !same_order));
+                let order = if wanted {
                     modified.to_vec()
                 } else {
                     Vec::new()
@@ -498,19 +560,27 @@ impl<'v> Differ<'v> {
                     j += 1;
                 }
                 (None, Some((_, m))) => {
-                    patch.push((prefix + new[j].1, self.element_copy(m?.0)?));
+                    let (m, _) = m?;
+                    if self.parts.changes {
+                        patch.push((prefix + new[j].1, self.element_copy(m)?));
+                    }
                     j += 1;
                 }
                 (Some((a, _)), Some((b, m))) if a > b => {
-                    patch.push((prefix + new[j].1, self.element_copy(m?.0)?));
+                    let (m, _) = m?;
+                    if self.parts.changes {
+                        patch.push((prefix + new[j].1, self.element_copy(m)?));
+                    }
                     j += 1;
                 }
                 (Some((_, o)), _) => {
-                    let key = o?.1.clone();
-                    let mut directive = Map::new();
-                    directive.insert(PATCH.to_owned(), Value::String(DELETE.to_owned()));
-                    directive.insert(merge_key.to_owned(), key);
-                    deletions.push(Value::Object(directive));
+                    let key = o?.1;
+                    if self.parts.deletions {
+                        let mut directive = Map::new();
+                        directive.insert(PATCH.to_owned(), Value::String(DELETE.to_owned()));
+                        directive.insert(merge_key.to_owned(), key.clone());
+                        deletions.push(Value::Object(directive));
+                    }
                     i += 1;
                 }
                 (None, None) => break,
@@ -667,15 +737,21 @@ impl<'v> Differ<'v> {
                     j += 1;
                 }
                 (None, Some(&(_, m))) => {
-                    additions.push((m, modified[m].clone()));
+                    if self.parts.changes {
+                        additions.push((m, modified[m].clone()));
+                    }
                     j += 1;
                 }
                 (Some((a, _)), Some(&(ref b, m))) if a > b => {
-                    additions.push((m, modified[m].clone()));
+                    if self.parts.changes {
+                        additions.push((m, modified[m].clone()));
+                    }
                     j += 1;
                 }
                 (Some(&(_, o)), _) => {
-                    deletions.push(original[o].clone());
+                    if self.parts.deletions {
+                        deletions.push(original[o].clone());
+                    }
                     i += 1;
                 }
             }

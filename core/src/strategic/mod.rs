@@ -53,12 +53,12 @@
 
 mod apply;
 mod builtin;
-mod diff;
+pub(crate) mod diff;
 pub mod directive;
-mod go;
-mod list_order;
+pub(crate) mod go;
+pub(crate) mod list_order;
 mod openapi;
-mod schema;
+pub(crate) mod schema;
 
 pub use schema::{Field, Schema, SchemaBuilder, Strategy};
 

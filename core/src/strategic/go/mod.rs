@@ -13,6 +13,9 @@
 //!   so where equal elements end up depends on the exact algorithm:
 //!   pattern-defeating quicksort (`sort.rs`) and insertion sort with
 //!   `symMerge` (`stable.rs`);
+//! - kubectl writes the last-applied configuration with `encoding/json`,
+//!   whose text (member order, escapes, number forms) is compared byte for
+//!   byte (`json.rs`);
 //! - it edits slices in place, and a slice that shares its backing array
 //!   with the live list lets those edits show in the order it later sorts
 //!   by, which depends on the capacities Go's `append` chose (`slice.rs`).
@@ -22,6 +25,7 @@
 //! these pieces, are in the strategic modules beside this one
 //! (`list_order` for the order of merged lists).
 
+pub(crate) mod json;
 mod slice;
 mod sort;
 mod stable;
@@ -30,4 +34,4 @@ mod value;
 pub(crate) use slice::{decoded_capacity, deduplicate, View};
 pub(crate) use sort::go_sort;
 pub(crate) use stable::stable_sort;
-pub(crate) use value::{element_type, go_equal, go_text, same_text, GoType, Key};
+pub(crate) use value::{element_type, go_equal, go_text, key_text, same_text, GoType, Key};

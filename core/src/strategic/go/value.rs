@@ -150,6 +150,26 @@ pub(crate) fn go_text(value: Option<&Value>) -> Cow<'_, str> {
     }
 }
 
+/// The text Go's `%s` prints for a scalar: how Kubernetes keys merge-list
+/// elements when it looks for conflicts (`sliceOfMapsToMapOfMaps`). Only
+/// strings print as themselves; anything else is a "bad verb", which also
+/// names the Go type (`%!s(int64=80)`), so `80` and `"80"` differ here.
+pub(crate) fn key_text(value: &Value) -> Cow<'_, str> {
+    match value {
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Null => Cow::Borrowed("%!s(<nil>)"),
+        Value::Bool(b) => Cow::Owned(format!("%!s(bool={b})")),
+        Value::Number(n) => Cow::Owned(match GoType::of(value) {
+            GoType::Int => format!("%!s(int64={n})"),
+            _ => format!(
+                "%!s(float64={})",
+                go_float_text(n.as_f64().unwrap_or(f64::NAN))
+            ),
+        }),
+        other => Cow::Owned(other.to_string()),
+    }
+}
+
 /// `strconv.FormatFloat(f, 'g', -1, 64)`, which `%v` uses: the shortest
 /// digits, in exponent form when the decimal exponent is below -4 or at
 /// least 6.
@@ -194,5 +214,15 @@ mod tests {
         assert_eq!(go_float_text(1e21), "1e+21");
         assert_eq!(go_float_text(0.00001), "1e-05");
         assert_eq!(go_float_text(0.0001), "0.0001");
+    }
+
+    #[test]
+    fn keys_print_as_percent_s_prints_them() {
+        assert_eq!(key_text(&json!("80")), "80");
+        assert_eq!(key_text(&json!(80)), "%!s(int64=80)");
+        assert_eq!(key_text(&json!(80.0)), "%!s(float64=80)");
+        assert_eq!(key_text(&json!(1e6)), "%!s(float64=1e+06)");
+        assert_eq!(key_text(&json!(true)), "%!s(bool=true)");
+        assert_eq!(key_text(&json!(null)), "%!s(<nil>)");
     }
 }

@@ -1,0 +1,781 @@
+//! The strategic three-way patch: `CreateThreeWayMergePatch` of
+//! apimachinery's `strategicpatch` (Kubernetes v1.32), with its conflicts
+//! reported as data.
+//!
+//! Kubernetes computes two diffs towards the modified object — from the
+//! current object keeping only additions and changes, from the original
+//! keeping only deletions — and merges the second into the first as one
+//! patch merges into another (`mergeMap` with `MergeOptions{}`: directives
+//! are kept, not carried out). Without `overwrite` it also diffs the
+//! original against the current object and fails where that change and
+//! the patch disagree (`MergingMapsHaveConflicts`). spec/50-three-way.md
+//! states each step (D5.2–D5.5).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::{Conflict, Options, Outcome, Step};
+use crate::error::{Error, ErrorKind};
+use crate::order::remove_member;
+use crate::pointer::PointerBuf;
+use crate::strategic::diff::{diff_maps, Parts};
+use crate::strategic::directive::{
+    DELETE, DELETE_FROM_PRIMITIVE_LIST, MERGE, PATCH, REPLACE, RETAIN_KEYS, SET_ELEMENT_ORDER,
+};
+use crate::strategic::go::{deduplicate, element_type, go_equal, go_text, key_text, GoType, Key};
+use crate::strategic::list_order::normalize_element_order;
+use crate::strategic::schema::{FieldRef, Schema, SchemaRef, Strategy};
+use crate::walk::equal_within;
+
+/// The diff that keeps additions and changes (Kubernetes' `IgnoreDeletions`).
+const ADDITIONS: Parts = Parts {
+    changes: true,
+    deletions: false,
+    element_order: true,
+};
+
+/// The diff that keeps deletions (Kubernetes' `IgnoreChangesAndAdditions`).
+const DELETIONS: Parts = Parts {
+    changes: false,
+    deletions: true,
+    element_order: true,
+};
+
+/// The change from the original to the current object, as the conflict
+/// check sees it (`DiffOptions{}`: no order directives).
+const CHANGES: Parts = Parts {
+    changes: true,
+    deletions: true,
+    element_order: false,
+};
+
+pub(crate) fn three_way(
+    original: &Value,
+    modified: &Value,
+    current: &Value,
+    schema: &Schema,
+    options: Options,
+) -> Result<Outcome, Error> {
+    let empty = Map::new();
+    let o = super::object(original, "original", &empty)?;
+    let m = super::object(modified, "modified", &empty)?;
+    let c = super::object(current, "current", &empty)?;
+    let limits = options.get_limits();
+    let root = schema.root();
+    let delta = diff_maps(c, m, root, ADDITIONS, limits)?;
+    let deletions = diff_maps(o, m, root, DELETIONS, limits)?;
+    let patch = Merger { path: Vec::new() }.maps(deletions, delta, root)?;
+    let mut finder = Finder {
+        path: Vec::new(),
+        found: Vec::new(),
+        max_depth: limits.get_max_depth(),
+        limits,
+    };
+    let checked = finder.maps(&patch, RightMap::Diff(o, c), root);
+    let conflicts: Vec<Conflict> = finder
+        .found
+        .into_iter()
+        .map(|path| {
+            let at = |doc: &Value| Step::find(doc, &path).cloned();
+            let values = (at(original), at(modified), at(current));
+            Conflict::new(path, values.0, values.1, values.2)
+        })
+        .collect();
+    if !options.get_overwrite() {
+        if !conflicts.is_empty() {
+            return Err(super::conflict_error(conflicts));
+        }
+        checked?;
+    }
+    Ok(Outcome {
+        patch: Value::Object(patch),
+        conflicts,
+    })
+}
+
+/// `mergeMap` and `mergeSlice` with `MergeOptions{}`: one patch merged into
+/// another. Directives of the first stay as they are; those of the second
+/// replace them (`$setElementOrder`, `$deleteFromPrimitiveList`) or must
+/// agree with them (`$retainKeys`).
+struct Merger {
+    /// For errors: the place in the patch.
+    path: Vec<String>,
+}
+
+impl Merger {
+    fn error(&self, kind: ErrorKind, detail: impl Into<String>) -> Error {
+        Error::new(kind, detail).with_pointer(PointerBuf::from_tokens(self.path.iter()).to_string())
+    }
+
+    fn maps(
+        &mut self,
+        mut original: Map<String, Value>,
+        mut patch: Map<String, Value>,
+        schema: SchemaRef<'_>,
+    ) -> Result<Map<String, Value>, Error> {
+        if let Some(directive) = patch.get(PATCH) {
+            // `handleDirectiveInMergeMap`.
+            return match directive.as_str() {
+                Some(REPLACE) => {
+                    remove_member(&mut patch, PATCH);
+                    Ok(patch)
+                }
+                Some(DELETE) => Ok(Map::new()),
+                _ => Err(self.error(
+                    ErrorKind::InvalidDirective,
+                    format!("unknown patch type {directive} in a map"),
+                )),
+            };
+        }
+        // `applyRetainKeysDirective`: both patches list the modified
+        // object's keys, so two lists must be the same.
+        if let Some(retain) = remove_member(&mut patch, RETAIN_KEYS) {
+            match original.get(RETAIN_KEYS) {
+                Some(existing) if equal_within(existing, &retain, usize::MAX) != Ok(true) => {
+                    return Err(self.error(
+                        ErrorKind::InvalidDirective,
+                        format!("{existing} and {retain} are not deep equal: this may happen when calculating the 3-way diff patch"),
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    original.insert(RETAIN_KEYS.to_owned(), retain);
+                }
+            }
+        }
+        for (key, value) in patch {
+            if key.starts_with(SET_ELEMENT_ORDER) || key.starts_with(DELETE_FROM_PRIMITIVE_LIST) {
+                original.insert(key, value);
+                continue;
+            }
+            if value.is_null() {
+                // Deleted, then set to the `null` that the patch sends on.
+                remove_member(&mut original, &key);
+                original.insert(key, value);
+                continue;
+            }
+            let Some(slot) = original.get_mut(&key) else {
+                original.insert(key, value);
+                continue;
+            };
+            if GoType::of(slot) != GoType::of(&value) {
+                *slot = value;
+                continue;
+            }
+            let field = schema.field(&key);
+            match (std::mem::take(slot), value) {
+                (Value::Object(old), Value::Object(new)) => {
+                    *slot = if field.strategy() == Strategy::Replace {
+                        Value::Object(new)
+                    } else {
+                        self.path.push(key.clone());
+                        let merged = self.maps(old, new, field.schema);
+                        self.path.pop();
+                        Value::Object(merged?)
+                    };
+                }
+                (Value::Array(old), Value::Array(new)) => {
+                    *slot = if field.strategy() == Strategy::Merge {
+                        self.path.push(key.clone());
+                        let merged = self.lists(old, new, field);
+                        self.path.pop();
+                        Value::Array(merged?)
+                    } else {
+                        Value::Array(new)
+                    };
+                }
+                (_, new) => *slot = new,
+            }
+        }
+        Ok(original)
+    }
+
+    /// `mergeSlice` for a merge list.
+    fn lists(
+        &mut self,
+        original: Vec<Value>,
+        patch: Vec<Value>,
+        field: FieldRef<'_>,
+    ) -> Result<Vec<Value>, Error> {
+        if original.is_empty() && patch.is_empty() {
+            return Ok(original);
+        }
+        let kind = element_type(&original, &patch)
+            .map_err(|why| self.error(ErrorKind::InvalidPatch, why))?;
+        if kind != GoType::Map {
+            return self.primitives(original, patch);
+        }
+        let Some(merge_key) = field.merge_key().filter(|k| !k.is_empty()) else {
+            return Err(self.error(
+                ErrorKind::InvalidPatch,
+                "cannot merge a list of objects without a merge key",
+            ));
+        };
+        // `mergeSliceWithSpecialElements`.
+        let mut server = original;
+        let mut rest = Vec::with_capacity(patch.len());
+        let mut replace = false;
+        for element in patch {
+            let directive = element.get(PATCH).map(|d| d.as_str().map(str::to_owned));
+            match directive {
+                None => rest.push(element),
+                Some(Some(d)) if d == DELETE => {
+                    let key = element.get(merge_key).ok_or_else(|| {
+                        self.error(
+                            ErrorKind::MissingMergeKey,
+                            format!("a {PATCH}: {DELETE} element does not contain its merge key {merge_key:?}"),
+                        )
+                    })?;
+                    server.retain(|item| !item.get(merge_key).is_some_and(|k| go_equal(k, key)));
+                }
+                Some(Some(d)) if d == REPLACE => replace = true,
+                Some(Some(d)) if d == MERGE => {
+                    return Err(self.error(
+                        ErrorKind::InvalidDirective,
+                        format!("{PATCH}: {MERGE} is not supported in lists"),
+                    ))
+                }
+                Some(_) => {
+                    return Err(
+                        self.error(ErrorKind::InvalidDirective, "unknown patch type in a list")
+                    )
+                }
+            }
+        }
+        if replace {
+            return Ok(rest);
+        }
+        // `mergeSliceWithoutSpecialElements`: the first element with a
+        // Go-equal key takes the patch element, else it is appended.
+        let key_of = |merger: &Merger, item: &Value| -> Result<Key, Error> {
+            let Some(value) = item.as_object().and_then(|m| m.get(merge_key)) else {
+                return Err(merger.error(
+                    ErrorKind::MissingMergeKey,
+                    format!("an element does not contain its merge key {merge_key:?}"),
+                ));
+            };
+            Key::of(value).ok_or_else(|| {
+                merger.error(
+                    ErrorKind::InvalidPatch,
+                    format!("the merge key {merge_key:?} is an object or an array"),
+                )
+            })
+        };
+        let server_order = server
+            .iter()
+            .map(|item| key_of(self, item))
+            .collect::<Result<Vec<Key>, Error>>()?;
+        let patch_order = rest
+            .iter()
+            .map(|item| key_of(self, item))
+            .collect::<Result<Vec<Key>, Error>>()?;
+        let mut merged = server;
+        let mut keys = server_order.clone();
+        for (element, key) in rest.into_iter().zip(&patch_order) {
+            match keys.iter().position(|k| k == key) {
+                Some(at) => {
+                    let (Value::Object(old), Value::Object(new)) =
+                        (std::mem::take(&mut merged[at]), element)
+                    else {
+                        return Err(self.error(
+                            ErrorKind::InvalidPatch,
+                            "a merge list of objects holds a non-object",
+                        ));
+                    };
+                    self.path.push(at.to_string());
+                    let inner = self.maps(old, new, field.schema);
+                    self.path.pop();
+                    merged[at] = Value::Object(inner?);
+                }
+                None => {
+                    merged.push(element);
+                    keys.push(key.clone());
+                }
+            }
+        }
+        // `normalizeElementOrder`, with the elements the second patch
+        // names as the patch items.
+        let (patch_items, server_only): (Vec<usize>, Vec<usize>) =
+            (0..merged.len()).partition(|&i| patch_order.contains(&keys[i]));
+        let marks: Vec<bool> = merged
+            .iter()
+            .map(|item| item.get(PATCH).and_then(Value::as_str) == Some(DELETE))
+            .collect();
+        let order = normalize_element_order(
+            patch_items,
+            server_only,
+            &keys,
+            Some(&marks),
+            &patch_order,
+            &server_order,
+        );
+        let mut taken: Vec<Option<Value>> = merged.into_iter().map(Some).collect();
+        Ok(order.into_iter().filter_map(|i| taken[i].take()).collect())
+    }
+
+    /// `mergeSlice` for primitives: the deduplicated union. (The two patches
+    /// of a three-way merge never both hold the same primitive list: the
+    /// deletions are `$deleteFromPrimitiveList`, so this is for completeness.)
+    fn primitives(&mut self, original: Vec<Value>, patch: Vec<Value>) -> Result<Vec<Value>, Error> {
+        let n = original.len();
+        let all: Vec<Value> = original.into_iter().chain(patch).collect();
+        let keys = all
+            .iter()
+            .map(|v| {
+                Key::of(v).ok_or_else(|| {
+                    self.error(
+                        ErrorKind::InvalidPatch,
+                        "a primitive list holds a container",
+                    )
+                })
+            })
+            .collect::<Result<Vec<Key>, Error>>()?;
+        let mut items: Vec<usize> = (0..all.len()).collect();
+        let len = deduplicate(&mut items, &keys);
+        let (patch_items, server_only): (Vec<usize>, Vec<usize>) = items[..len]
+            .iter()
+            .partition(|&&i| keys[n..].contains(&keys[i]));
+        let order = normalize_element_order(
+            patch_items,
+            server_only,
+            &keys,
+            None,
+            &keys[n..],
+            &keys[..n],
+        );
+        Ok(order.into_iter().map(|i| all[i].clone()).collect())
+    }
+}
+
+/// Finds the conflicts between the patch and the change from the original
+/// to the current object (`MergingMapsHaveConflicts(patch, diffMaps(o,
+/// c))`) without building that change: it is worked out only where the
+/// patch has something, which for an apply is a small part of the object.
+/// Kubernetes stops at the first conflict; this records every one.
+struct Finder {
+    path: Vec<Step>,
+    found: Vec<Vec<Step>>,
+    max_depth: usize,
+    limits: crate::Limits,
+}
+
+/// The right-hand side of a comparison: a part of the change.
+enum Right<'a> {
+    /// `diffMaps(o, c)` of two objects, not built.
+    Maps(&'a Map<String, Value>, &'a Map<String, Value>),
+    /// `diffLists(o, c)` of a merge list of objects, not built.
+    Lists(&'a [Value], &'a [Value]),
+    /// A value of the change.
+    Value(Cow<'a, Value>),
+}
+
+/// The right-hand side where it is an object.
+enum RightMap<'a> {
+    Diff(&'a Map<String, Value>, &'a Map<String, Value>),
+    Value(&'a Map<String, Value>),
+}
+
+impl Finder {
+    fn conflict(&mut self) {
+        self.found.push(self.path.clone());
+    }
+
+    fn error(&self, kind: ErrorKind, detail: impl Into<String>) -> Error {
+        let tokens = self.path.iter().map(|step| match step {
+            Step::Member(name) => name.clone(),
+            Step::Index(i) => i.to_string(),
+            Step::Element { value, .. } => key_text(value).into_owned(),
+        });
+        Error::new(kind, detail).with_pointer(PointerBuf::from_tokens(tokens).to_string())
+    }
+
+    fn budget(&self) -> usize {
+        self.max_depth.saturating_sub(self.path.len())
+    }
+
+    /// Go's `reflect.DeepEqual` of decoded JSON.
+    fn equal(&self, a: &Value, b: &Value) -> Result<bool, Error> {
+        equal_within(a, b, self.budget()).map_err(|()| {
+            crate::walk::depth_exceeded(self.max_depth, self.path.iter().map(|_| "…"))
+        })
+    }
+
+    /// `mergingMapFieldsHaveConflicts(left, right)`.
+    fn fields(
+        &mut self,
+        left: &Value,
+        right: Right<'_>,
+        schema: SchemaRef<'_>,
+        strategy: Strategy,
+        merge_key: Option<&str>,
+    ) -> Result<(), Error> {
+        match left {
+            Value::Object(l) => {
+                let right = match &right {
+                    Right::Maps(o, c) => RightMap::Diff(o, c),
+                    Right::Value(v) => match v.as_ref() {
+                        Value::Object(r) => RightMap::Value(r),
+                        _ => {
+                            self.conflict();
+                            return Ok(());
+                        }
+                    },
+                    Right::Lists(..) => {
+                        self.conflict();
+                        return Ok(());
+                    }
+                };
+                // A directive acts on the whole map: one side having it,
+                // or the two having different ones, is a conflict.
+                let left_marker = l.get(PATCH);
+                let right_marker = right.marker();
+                if left_marker.is_some() || right_marker.is_some() {
+                    let same = match (left_marker, &right_marker) {
+                        (Some(a), Some(b)) => go_equal(a, b),
+                        _ => false,
+                    };
+                    if !same {
+                        self.conflict();
+                        return Ok(());
+                    }
+                }
+                if strategy == Strategy::Replace {
+                    return Ok(());
+                }
+                self.maps(l, right, schema)
+            }
+            Value::Array(l) => match right {
+                Right::Lists(o, c) => self.lazy_lists(l, o, c, schema, strategy, merge_key),
+                Right::Value(v) => match v.as_ref() {
+                    Value::Array(r) => self.lists(l, r, schema, strategy, merge_key),
+                    _ => {
+                        self.conflict();
+                        Ok(())
+                    }
+                },
+                Right::Maps(..) => {
+                    self.conflict();
+                    Ok(())
+                }
+            },
+            _ => {
+                let same = match &right {
+                    Right::Value(v) => self.equal(left, v)?,
+                    _ => false,
+                };
+                if !same {
+                    self.conflict();
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// `mapsHaveConflicts`: each member of the patch that the change also
+    /// has, compared.
+    fn maps(
+        &mut self,
+        left: &Map<String, Value>,
+        right: RightMap<'_>,
+        schema: SchemaRef<'_>,
+    ) -> Result<(), Error> {
+        if self.budget() == 0 {
+            return Err(crate::walk::depth_exceeded(
+                self.max_depth,
+                std::iter::empty::<&str>(),
+            ));
+        }
+        for (key, value) in left {
+            if key == PATCH || key == RETAIN_KEYS {
+                continue;
+            }
+            let Some(mut other) = right.entry(key, schema, self)? else {
+                continue;
+            };
+            let field = schema.field(key);
+            let (sub, strategy, merge_key) = match value {
+                Value::Object(_) | Value::Array(_) => {
+                    (field.schema, field.strategy(), field.merge_key())
+                }
+                _ => (field.schema, Strategy::Default, None),
+            };
+            // An unbuilt diff stands for "no change" when it is empty; that
+            // matters only against a directive, which needs it built.
+            if let (Value::Object(l), Right::Maps(o, c)) = (value, &other) {
+                if l.contains_key(PATCH) {
+                    let built = diff_maps(o, c, sub, CHANGES, self.limits)?;
+                    if built.is_empty() {
+                        continue;
+                    }
+                    other = Right::Value(Cow::Owned(Value::Object(built)));
+                }
+            }
+            self.path.push(Step::Member(key.clone()));
+            let result = self.fields(value, other, sub, strategy, merge_key);
+            self.path.pop();
+            result?;
+        }
+        Ok(())
+    }
+
+    /// `slicesHaveConflicts` of the patch's list and a list of the change.
+    fn lists(
+        &mut self,
+        left: &[Value],
+        right: &[Value],
+        schema: SchemaRef<'_>,
+        strategy: Strategy,
+        merge_key: Option<&str>,
+    ) -> Result<(), Error> {
+        let kind =
+            element_type(left, right).map_err(|why| self.error(ErrorKind::InvalidPatch, why))?;
+        if strategy == Strategy::Merge {
+            // Merged primitive lists never conflict.
+            if kind != GoType::Map {
+                return Ok(());
+            }
+            let key = merge_key.unwrap_or_default();
+            let rights: HashMap<String, &Value> = self.by_key(right, key)?.into_iter().collect();
+            for (text, element) in self.by_key(left, key)? {
+                if let Some(&other) = rights.get(&text) {
+                    let value = element.get(key).cloned().unwrap_or(Value::Null);
+                    self.path.push(Step::element(key, value));
+                    let result = self.fields(
+                        element,
+                        Right::Value(Cow::Borrowed(other)),
+                        schema,
+                        Strategy::Default,
+                        None,
+                    );
+                    self.path.pop();
+                    result?;
+                }
+            }
+            return Ok(());
+        }
+        if left.len() != right.len() {
+            self.conflict();
+            return Ok(());
+        }
+        if kind != GoType::Map {
+            // Compared as sets: sorted by text, duplicates dropped.
+            fn set(list: &[Value]) -> Vec<&Value> {
+                let mut items: Vec<&Value> = list.iter().collect();
+                items.sort_by(|a, b| go_text(Some(a)).cmp(&go_text(Some(b))));
+                items.dedup_by(|a, b| go_equal(a, b));
+                items
+            }
+            let (l, r) = (set(left), set(right));
+            // (Kubernetes indexes past the end of a shorter right side and
+            // crashes; that is a conflict here.)
+            let differ = l.len() > r.len() || l.iter().zip(&r).any(|(a, b)| !go_equal(a, b));
+            if differ {
+                self.conflict();
+            }
+            return Ok(());
+        }
+        for (i, (l, r)) in left.iter().zip(right).enumerate() {
+            self.path.push(Step::Index(i));
+            let result = self.fields(
+                l,
+                Right::Value(Cow::Borrowed(r)),
+                schema,
+                Strategy::Default,
+                None,
+            );
+            self.path.pop();
+            result?;
+        }
+        Ok(())
+    }
+
+    /// `slicesHaveConflicts` of the patch's merge list against
+    /// `diffLists(o, c)`, element by element: only the elements the patch
+    /// names are diffed.
+    fn lazy_lists(
+        &mut self,
+        left: &[Value],
+        original: &[Value],
+        current: &[Value],
+        schema: SchemaRef<'_>,
+        strategy: Strategy,
+        merge_key: Option<&str>,
+    ) -> Result<(), Error> {
+        let key = merge_key.unwrap_or_default();
+        if strategy != Strategy::Merge || !left.iter().any(Value::is_object) {
+            return Ok(());
+        }
+        let find = |list: &'_ [Value], text: &str| -> Option<usize> {
+            list.iter()
+                .position(|item| item.get(key).is_some_and(|k| key_text(k) == text))
+        };
+        for (text, element) in self.by_key(left, key)? {
+            let value = element.get(key).cloned().unwrap_or(Value::Null);
+            let other: Option<Cow<'_, Value>> = match (find(original, &text), find(current, &text))
+            {
+                (Some(i), Some(j)) => match (&original[i], &current[j]) {
+                    (Value::Object(o), Value::Object(c)) => {
+                        self.path.push(Step::element(key, value.clone()));
+                        let built = diff_maps(o, c, schema, CHANGES, self.limits);
+                        self.path.pop();
+                        let mut built = built?;
+                        (!built.is_empty()).then(|| {
+                            built.insert(
+                                key.to_owned(),
+                                current[j].get(key).cloned().unwrap_or(Value::Null),
+                            );
+                            Cow::Owned(Value::Object(built))
+                        })
+                    }
+                    _ => None,
+                },
+                (None, Some(j)) => Some(Cow::Borrowed(&current[j])),
+                (Some(i), None) => {
+                    let mut directive = Map::new();
+                    directive.insert(PATCH.to_owned(), Value::String(DELETE.to_owned()));
+                    directive.insert(
+                        key.to_owned(),
+                        original[i].get(key).cloned().unwrap_or(Value::Null),
+                    );
+                    Some(Cow::Owned(Value::Object(directive)))
+                }
+                (None, None) => None,
+            };
+            if let Some(other) = other {
+                self.path.push(Step::element(key, value));
+                let result = self.fields(
+                    element,
+                    Right::Value(other),
+                    schema,
+                    Strategy::Default,
+                    None,
+                );
+                self.path.pop();
+                result?;
+            }
+        }
+        Ok(())
+    }
+
+    /// `sliceOfMapsToMapOfMaps`: the elements by the `%s` text of their
+    /// merge key (a later element with the same text wins).
+    fn by_key<'v>(&self, list: &'v [Value], key: &str) -> Result<Vec<(String, &'v Value)>, Error> {
+        let mut out: Vec<(String, &'v Value)> = Vec::with_capacity(list.len());
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for item in list {
+            let Value::Object(members) = item else {
+                return Err(self.error(
+                    ErrorKind::InvalidPatch,
+                    "invalid element type in a merging list",
+                ));
+            };
+            let Some(value) = members.get(key) else {
+                return Err(self.error(
+                    ErrorKind::MissingMergeKey,
+                    format!("cannot find merge key {key:?} in a merging list element"),
+                ));
+            };
+            let text = key_text(value).into_owned();
+            match seen.get(&text) {
+                Some(&at) => out[at].1 = item,
+                None => {
+                    seen.insert(text.clone(), out.len());
+                    out.push((text, item));
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl<'a> RightMap<'a> {
+    /// The change's `$patch` member, if it has one.
+    fn marker(&self) -> Option<Cow<'a, Value>> {
+        match *self {
+            RightMap::Value(map) => map.get(PATCH).map(Cow::Borrowed),
+            // `handleDirectiveMarker` and the deletion of a removed member.
+            RightMap::Diff(o, c) => match (o.get(PATCH), c.get(PATCH)) {
+                (Some(a), Some(b)) if a == b => None,
+                (_, Some(b)) => Some(Cow::Borrowed(b)),
+                (Some(_), None) => Some(Cow::Owned(Value::Null)),
+                (None, None) => None,
+            },
+        }
+    }
+
+    /// The change's member `key`: for an unbuilt diff, what `diffMaps(o, c)`
+    /// would hold there.
+    fn entry(
+        &self,
+        key: &str,
+        schema: SchemaRef<'_>,
+        finder: &Finder,
+    ) -> Result<Option<Right<'a>>, Error> {
+        let (o, c) = match *self {
+            RightMap::Value(map) => {
+                return Ok(map.get(key).map(|v| Right::Value(Cow::Borrowed(v))))
+            }
+            RightMap::Diff(o, c) => (o, c),
+        };
+        if key.starts_with(SET_ELEMENT_ORDER) {
+            return Ok(None);
+        }
+        if let Some(field) = key
+            .strip_prefix(DELETE_FROM_PRIMITIVE_LIST)
+            .and_then(|rest| rest.strip_prefix('/'))
+        {
+            // The deletions of the primitive list `field`, diffed alone.
+            let (Some(ov), Some(cv)) = (o.get(field), c.get(field)) else {
+                return Ok(None);
+            };
+            let one = |v: &Value| {
+                let mut m = Map::new();
+                m.insert(field.to_owned(), v.clone());
+                m
+            };
+            let mut built = diff_maps(&one(ov), &one(cv), schema, CHANGES, finder.limits)?;
+            return Ok(
+                crate::order::remove_member(&mut built, key).map(|v| Right::Value(Cow::Owned(v)))
+            );
+        }
+        Ok(match (o.get(key), c.get(key)) {
+            (None, None) => None,
+            (None, Some(cv)) => Some(Right::Value(Cow::Borrowed(cv))),
+            (Some(_), None) => Some(Right::Value(Cow::Owned(Value::Null))),
+            (Some(ov), Some(cv)) => {
+                if GoType::of(ov) != GoType::of(cv) {
+                    return Ok(Some(Right::Value(Cow::Borrowed(cv))));
+                }
+                let field = schema.field(key);
+                match (ov, cv) {
+                    (Value::Object(a), Value::Object(b)) => {
+                        if field.strategy() == Strategy::Replace {
+                            Some(Right::Value(Cow::Borrowed(cv)))
+                        } else {
+                            Some(Right::Maps(a, b))
+                        }
+                    }
+                    (Value::Array(a), Value::Array(b)) if field.strategy() == Strategy::Merge => {
+                        if a.iter().chain(b).any(Value::is_object) {
+                            Some(Right::Lists(a, b))
+                        } else {
+                            // Added values: never a conflict, but present.
+                            let one = |v: &Value| {
+                                let mut m = Map::new();
+                                m.insert(key.to_owned(), v.clone());
+                                m
+                            };
+                            let mut built =
+                                diff_maps(&one(ov), &one(cv), schema, CHANGES, finder.limits)?;
+                            crate::order::remove_member(&mut built, key)
+                                .map(|v| Right::Value(Cow::Owned(v)))
+                        }
+                    }
+                    _ => (!finder.equal(ov, cv)?).then_some(Right::Value(Cow::Borrowed(cv))),
+                }
+            }
+        })
+    }
+}
