@@ -109,7 +109,7 @@ pub fn deployment_sidecar_edit() -> Edit {
     }
 }
 
-/// [`large_document`] and [`large_document_edited`]: two `replace`s.
+/// [`large_document`] and [`large_document_edited`](crate::large_document_edited): two `replace`s.
 ///
 /// # Examples
 ///

@@ -68,7 +68,7 @@ pub fn large_document_json_patch(operations: usize) -> Value {
     snapshot_json_patch(&large_document(), operations)
 }
 
-/// The JSON Patch of [`large_document_json_patch`] for any [`snapshot`]:
+/// The JSON Patch of [`large_document_json_patch`] for any [`snapshot`](crate::snapshot):
 /// `operations` operations spread over [`LARGE_DOCUMENT_JSON_PATCH_OBJECTS`]
 /// of its Deployments, evenly spaced in key order. For
 /// [`large_document`] it is [`large_document_json_patch`]`(operations)`.

@@ -23,7 +23,7 @@ pub const LARGE_DOCUMENT_OBJECTS: usize = 170;
 
 /// A config-like tree of about 2.5 MB serialized: a snapshot whose
 /// `objects` member maps `"<namespace>/<name>"` to one of
-/// [`LARGE_DOCUMENT_OBJECTS`] Deployments like [`deployment`], each
+/// [`LARGE_DOCUMENT_OBJECTS`] Deployments like [`deployment`](crate::deployment), each
 /// generated from its own seed. It is [`snapshot`]`(LARGE_DOCUMENT_OBJECTS)`.
 ///
 /// The objects are keyed by name rather than listed in an array so that a
