@@ -19,7 +19,7 @@
 //! the timing, and checks the edited values inside it; the full results are
 //! checked once, before timing, to be exactly the edited Deployment.
 //! Kubernetes' own Go implementation takes ≈31 µs for such an apply on its
-//! map API (DESIGN.md §6).
+//! map API (benches/README.md).
 //!
 //! Diff benchmarks are named `strategic/diff/<workload>/<impl>`, with
 //! `patchlaw` ([`strategic::diff`]) against `bound-eq` on the same pair, for

@@ -4,10 +4,7 @@
 #![allow(unsafe_code)] // the counting allocator
 
 mod allocations;
-mod kubectl;
-mod kubectl_diff;
 mod laws;
-mod oracle;
 mod serve;
 mod traceability;
 mod vectors;

@@ -13,20 +13,16 @@
 //! test fails: `.ci/run` installs it.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::oracle::locate_kubectl;
+use crate::oracle::{self, locate_kubectl, Draw};
 use patchlaw::json_patch::equal;
 use patchlaw::strategic::Schema;
 use patchlaw_conformance::strategy::strategic::{
     arb_builtin_object_of, arb_strategic_patch_for, BuiltinKind,
 };
-use proptest::strategy::{Strategy, ValueTree};
-use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use serde_json::{json, Value};
 
 const DEFAULT_CASES: usize = 2000;
@@ -38,35 +34,15 @@ const SHOWN: usize = 12;
 #[test]
 fn strategic_apply_agrees_with_kubectl() {
     let kubectl = locate_kubectl();
-    let cases: usize = std::env::var("PATCHLAW_KUBECTL_CASES")
-        .ok()
-        .map(|n| n.parse().expect("PATCHLAW_KUBECTL_CASES is a number"))
-        .unwrap_or(DEFAULT_CASES);
-    let groups = generate(cases);
-
-    // One directory per process, as test runs with other features may
-    // run at the same time.
-    let top = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("kubectl");
-    let dir = top.join(std::process::id().to_string());
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    let groups = generate(oracle::cases("PATCHLAW_KUBECTL_CASES", DEFAULT_CASES));
+    let (top, dir) = oracle::scratch_dir("kubectl");
     let kubeconfig = dir.join("empty-kubeconfig");
     std::fs::write(&kubeconfig, "").expect("an empty kubeconfig");
 
     let started = Instant::now();
-    let next = AtomicUsize::new(0);
-    let outcomes = Mutex::new(Vec::new());
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(group) = groups.get(i) else { break };
-                let judged = judge(&kubectl, &kubeconfig, &dir, i, group);
-                outcomes.lock().expect("no worker panicked").extend(judged);
-            });
-        }
+    let (outcomes, threads) = oracle::on_threads(&groups, |_, i, group| {
+        judge(&kubectl, &kubeconfig, &dir, i, group)
     });
-    let outcomes = outcomes.into_inner().expect("no worker panicked");
     let _ = std::fs::remove_dir_all(&dir);
 
     let mut tally = Tally::default();
@@ -116,29 +92,18 @@ struct Group {
 }
 
 fn generate(cases: usize) -> Vec<Group> {
-    let config = Config {
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
-    let mut draw = |strategy: &dyn Fn() -> proptest::strategy::BoxedStrategy<Value>| {
-        strategy()
-            .new_tree(&mut runner)
-            .expect("a generated value")
-            .current()
-    };
+    let mut draw = Draw::new();
     let mut groups = Vec::new();
     let mut total = 0;
     while total < cases {
         let n = groups.len();
         let kind = BuiltinKind::ALL[n % BuiltinKind::ALL.len()];
         let size = (1 + (n * 7 + n / 3) % MAX_GROUP).min(cases - total);
-        let first = draw(&|| arb_builtin_object_of(kind));
-        let patch = draw(&|| arb_strategic_patch_for(&first));
+        let first = draw.value(arb_builtin_object_of(kind));
+        let patch = draw.value(arb_strategic_patch_for(&first));
         let mut objects = vec![first];
         while objects.len() < size {
-            objects.push(draw(&|| arb_builtin_object_of(kind)));
+            objects.push(draw.value(arb_builtin_object_of(kind)));
         }
         for (i, object) in objects.iter_mut().enumerate() {
             object["metadata"]["name"] = json!(format!("web-{n}-{i}"));

@@ -1,0 +1,13 @@
+//! Checks against real implementations: kubectl v1.32 applies and diffs
+//! the generated cases, and the published Kubernetes schemas hold the
+//! patch metadata of the built-in table.
+//!
+//! This target is not part of `cargo test --workspace` (it needs kubectl
+//! v1.32, `python3` and, once, the network for `pip`); run it with `cargo
+//! test -p patchlaw-conformance --test oracles`. Without an oracle its tests
+//! fail, never skip, and say what is missing.
+
+mod builtin_table;
+mod kubectl;
+mod kubectl_diff;
+mod oracle;
