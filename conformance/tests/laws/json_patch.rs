@@ -200,7 +200,7 @@ fn guarded_diffs_detect_concurrent_changes() {
     assert_eq!(err.kind().code(), "test-failed");
 }
 
-/// LAW-JP-DIFF-LOCAL on the workloads DESIGN.md names: one insertion in
+/// LAW-JP-DIFF-LOCAL on the benchmark workloads (benches/README.md): one insertion in
 /// the middle of 10,000 elements, and a sidecar inserted at
 /// `containers[0]`, are one operation each.
 #[test]
