@@ -14,7 +14,7 @@ use crate::implementation::{Implementation, Info, Op, Reply};
 
 /// A foreign implementation driven over the adapter protocol.
 ///
-/// The command runs under `sh -c`, in a process group of its own. A request
+/// The command runs under `/bin/sh -c`, in a process group of its own. A request
 /// that gets no answer within the timeout is a `timeout`; an adapter whose
 /// output ends is a `crash`. Either way the process group is killed, and the
 /// next request starts the command again, with a new handshake. Dropping the
@@ -91,7 +91,9 @@ impl Process {
     /// Starts `command` and performs the handshake; on failure the process
     /// is killed.
     fn spawn(command: &str, timeout: Duration) -> Result<(Process, (Info, Vec<Op>)), String> {
-        let mut sh = Command::new("sh");
+        // The shell by its path, not looked up in `PATH`: the runner works
+        // with any `PATH` an adapter needs (or none).
+        let mut sh = Command::new(SHELL);
         sh.arg("-c")
             .arg(command)
             .stdin(Stdio::piped())
@@ -182,14 +184,18 @@ impl Process {
     }
 }
 
+/// The shell that runs adapter commands.
+const SHELL: &str = "/bin/sh";
+
 /// Kills `child`'s process group (`sh` may run the adapter as its own child
 /// rather than in its place), then `child`, and reaps it; returns its exit
 /// status.
 fn end(child: &mut Child) -> String {
     #[cfg(unix)]
     {
-        let _ = Command::new("kill")
-            .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+        // The shell's own `kill`, which every POSIX shell has built in.
+        let _ = Command::new(SHELL)
+            .args(["-c", &format!("kill -s KILL -- -{}", child.id())])
             .stderr(Stdio::null())
             .status();
     }
