@@ -25,12 +25,11 @@ use std::time::Instant;
 use patchlaw::strategic::{self, Schema};
 use serde_json::Value;
 
+mod command_line;
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let which = args.next().unwrap_or_else(|| "diff".to_owned());
-    let times: usize = args.next().map_or(200, |n| n.parse().expect("a count"));
-    let from = patchlaw_benches::reparsed(&patchlaw_benches::deployment());
-    let to = patchlaw_benches::reparsed(&patchlaw_benches::deployment_edited());
+    let (which, times, _) = command_line::read("diff");
+    let (from, to) = patchlaw_benches::reparsed_deployment_pair();
     let copy = patchlaw_benches::reparsed(&from);
     let schema = Schema::builtin("apps/v1", "Deployment").expect("built in");
     match which.as_str() {
