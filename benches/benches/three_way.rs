@@ -61,7 +61,10 @@ fn three_way(c: &mut Criterion) {
             .as_array_mut()
             .expect("containers")
             .insert(0, sidecar);
-        assert_eq!(applied, expected, "the patch keeps the other writers' changes");
+        assert_eq!(
+            applied, expected,
+            "the patch keeps the other writers' changes"
+        );
         assert_eq!(outcome.conflicts.len(), 1, "replicas is a conflict");
         println!(
             "three_way/deployment: patch {} bytes, {} conflict",
@@ -86,8 +89,8 @@ fn three_way(c: &mut Criterion) {
     });
     group.bench_function("deployment/two-diffs", |b| {
         b.iter(|| {
-            let delta = strategic::diff(black_box(&current), black_box(&modified), &schema)
-                .expect("diffs");
+            let delta =
+                strategic::diff(black_box(&current), black_box(&modified), &schema).expect("diffs");
             let deletions = strategic::diff(black_box(&original), black_box(&modified), &schema)
                 .expect("diffs");
             assert!(delta.get("spec").is_some() && deletions.get("spec").is_some());

@@ -480,8 +480,9 @@ const fn implements(op: Op) -> bool {
         | Op::JsonPatchApply
         | Op::JsonPatchDiff
         | Op::StrategicApply
-        | Op::StrategicDiff => true,
-        Op::ThreeWayMergePatch | Op::ThreeWayStrategic => false,
+        | Op::StrategicDiff
+        | Op::ThreeWayMergePatch
+        | Op::ThreeWayStrategic => true,
     }
 }
 
@@ -551,9 +552,41 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                 })?
             }
             Op::ThreeWayMergePatch | Op::ThreeWayStrategic => {
-                return Err(Reply::Unsupported {
-                    message: format!("{op} is not implemented by patchlaw"),
-                })
+                let schema = match op {
+                    Op::ThreeWayStrategic => Some(schema_argument(&take("schema")?)?),
+                    _ => None,
+                };
+                let overwrite = take("overwrite")?.as_bool().ok_or_else(|| Reply::Errored {
+                    message: "argument `overwrite` must be a boolean".to_owned(),
+                })?;
+                let [original, modified, current] =
+                    [take("original")?, take("modified")?, take("current")?];
+                let options = patchlaw::three_way::Options::new()
+                    .overwrite(overwrite)
+                    .limits(limits);
+                let merged = match &schema {
+                    Some(schema) => patchlaw::three_way::strategic(
+                        &original, &modified, &current, schema, options,
+                    ),
+                    None => {
+                        patchlaw::three_way::merge_patch(&original, &modified, &current, options)
+                    }
+                };
+                for value in [original, modified, current] {
+                    patchlaw::limits::dismantle(value);
+                }
+                return Err(match merged {
+                    Ok(outcome) => Reply::Ok {
+                        result: outcome.patch,
+                        conflicts: Some(conflicts_json(&outcome.conflicts)),
+                    },
+                    Err(err) => Reply::Error {
+                        code: err.kind().code().to_owned(),
+                        message: err.to_string(),
+                        conflicts: (!err.conflicts().is_empty())
+                            .then(|| conflicts_json(err.conflicts())),
+                    },
+                });
             }
         })
     })();
@@ -566,6 +599,16 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
         },
         Err(reply) => reply,
     }
+}
+
+/// Three-way conflicts as the protocol writes them.
+fn conflicts_json(conflicts: &[patchlaw::three_way::Conflict]) -> Value {
+    Value::Array(
+        conflicts
+            .iter()
+            .map(patchlaw::three_way::Conflict::to_json)
+            .collect(),
+    )
 }
 
 /// Takes the two arguments `names` out of the request with `take`, runs `f`

@@ -86,7 +86,9 @@ fn handshake_and_operations() {
             "json_patch.apply",
             "json_patch.diff",
             "strategic.apply",
-            "strategic.diff"
+            "strategic.diff",
+            "three_way.merge_patch",
+            "three_way.strategic"
         ])
     );
     assert_eq!(lines[1], json!({"seq": 1, "result": {"b": 2}}));
@@ -94,8 +96,7 @@ fn handshake_and_operations() {
     assert_eq!(lines[2]["error"]["code"], "unrepresentable");
     assert_eq!(lines[3], json!({"seq": 3, "result": {"a": 1, "b": 2}}));
     assert_eq!(lines[4], json!({"seq": 4, "result": 2}));
-    assert_eq!(lines[5]["seq"], 5);
-    assert_eq!(lines[5]["unsupported"], true);
+    assert_eq!(lines[5], json!({"seq": 5, "result": {}, "conflicts": []}));
     assert_eq!(lines[6], json!({"seq": 7, "result": {"a": [1, 2]}}));
     assert_eq!(lines[7]["error"]["code"], "move-into-descendant");
     assert_eq!(lines[8]["error"]["code"], "invalid-patch");

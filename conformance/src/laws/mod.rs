@@ -33,6 +33,7 @@ pub mod limits;
 pub mod merge_patch;
 pub mod pointer;
 pub mod strategic;
+pub mod three_way;
 
 pub(crate) use check::declare_checks;
 pub use check::{Cases, Check, LawCheck};
@@ -78,6 +79,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         merge_patch::checks(),
         json_patch::checks(),
         strategic::checks(),
+        three_way::checks(),
         limits::checks(),
     ]
     .concat()

@@ -1,6 +1,6 @@
 //! The strategic merge patch laws of `spec/40-strategic.md`.
 //!
-//! A law gets a schema in the protocol's form (DESIGN §4), a document and a
+//! A law gets a schema in the protocol's form (conformance/PROTOCOL.md), a document and a
 //! patch. The laws about directives look for the places where the patch
 //! uses the directive — [`sites`] walks the patch and the document together
 //! through the objects the patch merges into, reading the schema with
@@ -132,7 +132,7 @@ pub fn empty_schema() -> Value {
     serde_json::json!({"root": "Object", "definitions": {"Object": {}}})
 }
 
-fn describe(outcome: &Result<Value, String>) -> String {
+pub(super) fn describe(outcome: &Result<Value, String>) -> String {
     match outcome {
         Ok(v) => abbreviate(v),
         Err(code) => format!("error {code}"),
@@ -352,7 +352,7 @@ fn applied<I: Implementation + ?Sized>(
     .ok())
 }
 
-fn parse_schema(
+pub(super) fn parse_schema(
     law: &'static str,
     schema: &Value,
 ) -> Result<patchlaw::strategic::Schema, Violation> {
@@ -993,7 +993,7 @@ fn loose_text(value: &Value) -> String {
 /// type (Kubernetes' diff refuses them), or a primitive merge list of `b`
 /// holding the same values as `a`'s in another order that is Go's text
 /// order (Kubernetes' diff drops that reordering; spec/40).
-fn sorts_a_primitive_list(
+pub(super) fn sorts_a_primitive_list(
     schema: &patchlaw::strategic::Schema,
     a: &Value,
     b: &Value,

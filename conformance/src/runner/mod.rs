@@ -346,9 +346,16 @@ fn effect_of_patch(
             .map_err(Refused::from);
             Some(produced.map(|produced| (produced, wanted.clone())))
         }
-        Op::StrategicDiff => {
-            let from = arg("from")?;
-            let wanted = vector.expected_result.as_ref().or_else(|| arg("to"))?;
+        Op::StrategicDiff | Op::ThreeWayStrategic => {
+            // A three-way patch goes to the current object, and only a
+            // recorded result says what it must give.
+            let (from, wanted) = match op {
+                Op::StrategicDiff => (
+                    arg("from")?,
+                    vector.expected_result.as_ref().or_else(|| arg("to"))?,
+                ),
+                _ => (arg("current")?, vector.expected_result.as_ref()?),
+            };
             let produced = crate::implementation::schema_argument(arg("schema")?)
                 .map_err(|reply| Refused {
                     code: None,
@@ -366,6 +373,10 @@ fn effect_of_patch(
                     .map_err(Refused::from)
                 });
             Some(produced.map(|produced| (produced, wanted.clone())))
+        }
+        Op::ThreeWayMergePatch => {
+            let (current, wanted) = (arg("current")?, vector.expected_result.as_ref()?);
+            Some(apply_merge(current, patch).map(|produced| (produced, wanted.clone())))
         }
         Op::MergePatchCompose => {
             let doc = vector.context.get("doc")?;

@@ -48,6 +48,7 @@ pub mod kubernetes;
 pub mod random;
 pub mod schema;
 pub mod strategic;
+pub mod three_way;
 
 pub use document::*;
 pub use json_patch::*;

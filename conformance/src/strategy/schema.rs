@@ -119,7 +119,7 @@ pub fn arb_strategic_pair() -> BoxedStrategy<(Value, Value, Value)> {
 
 /// The type of a value, with the patch metadata of the field holding it.
 #[derive(Clone, Debug)]
-enum Shape {
+pub(super) enum Shape {
     Str,
     Int,
     /// A map with known fields; `strategy` is `""`, `"retainKeys"` or
@@ -144,12 +144,12 @@ enum Shape {
 }
 
 const FIELDS: &[&str] = &["alpha", "beta", "gamma", "delta", "eps", "zeta"];
-const STR_VALUES: &[&str] = &["a", "b", "c", "d"];
+pub(super) const STR_VALUES: &[&str] = &["a", "b", "c", "d"];
 const STR_KEYS: &[&str] = &["x", "y", "z", "w", "v"];
 const INT_KEYS: &[i64] = &[1, 2, 3, 4, 5, 6];
-const MAP_KEYS: &[&str] = &["k1", "k2", "k3"];
+pub(super) const MAP_KEYS: &[&str] = &["k1", "k2", "k3"];
 
-fn root_shape(d: &mut SplitMix64) -> Shape {
+pub(super) fn root_shape(d: &mut SplitMix64) -> Shape {
     let mut root = object_shape(d, 0, "", None);
     // Every root has at least one list that merges by key.
     if let Shape::Object { fields, .. } = &mut root {
@@ -227,7 +227,7 @@ fn merge_list_shape(d: &mut SplitMix64, depth: usize, retain_keys: bool) -> Shap
 }
 
 /// The protocol's schema argument for a root shape.
-fn openapi(root: &Shape) -> Value {
+pub(super) fn openapi(root: &Shape) -> Value {
     let mut definitions = Map::new();
     let Shape::Object { fields, .. } = root else {
         unreachable!("roots are objects")
@@ -287,21 +287,21 @@ fn property(shape: &Shape, definitions: &mut Map<String, Value>) -> Value {
     }
 }
 
-fn scalar(shape: &Shape, d: &mut SplitMix64) -> Value {
+pub(super) fn scalar(shape: &Shape, d: &mut SplitMix64) -> Value {
     match shape {
         Shape::Int => json!(d.below(6)),
         _ => Value::from(*d.pick(STR_VALUES)),
     }
 }
 
-fn key_pool(shape: &Shape) -> Vec<Value> {
+pub(super) fn key_pool(shape: &Shape) -> Vec<Value> {
     match shape {
         Shape::Int => ints(INT_KEYS),
         _ => strs(STR_KEYS),
     }
 }
 
-fn key_shape<'s>(item: &'s Shape, key: &str) -> &'s Shape {
+pub(super) fn key_shape<'s>(item: &'s Shape, key: &str) -> &'s Shape {
     match item {
         Shape::Object { fields, .. } => fields
             .iter()
@@ -312,7 +312,7 @@ fn key_shape<'s>(item: &'s Shape, key: &str) -> &'s Shape {
 }
 
 /// A value valid under `shape`.
-fn document(shape: &Shape, size: usize, d: &mut SplitMix64) -> Value {
+pub(super) fn document(shape: &Shape, size: usize, d: &mut SplitMix64) -> Value {
     match shape {
         Shape::Str | Shape::Int => scalar(shape, d),
         Shape::FreeMap => Value::Object(string_map(d, MAP_KEYS, STR_VALUES, 2)),
@@ -348,7 +348,13 @@ fn document(shape: &Shape, size: usize, d: &mut SplitMix64) -> Value {
 }
 
 /// An element of a merged list with the key `k`.
-fn list_element(item: &Shape, key: &str, k: Value, size: usize, d: &mut SplitMix64) -> Value {
+pub(super) fn list_element(
+    item: &Shape,
+    key: &str,
+    k: Value,
+    size: usize,
+    d: &mut SplitMix64,
+) -> Value {
     let mut element = document(item, size, d);
     if let Value::Object(members) = &mut element {
         members.insert(key.to_owned(), k);
@@ -613,7 +619,7 @@ fn list_patch(
 }
 
 /// A plausible edit of `value` (under `shape`).
-fn edit(shape: &Shape, value: &Value, d: &mut SplitMix64) -> Value {
+pub(super) fn edit(shape: &Shape, value: &Value, d: &mut SplitMix64) -> Value {
     match (shape, value) {
         (Shape::Object { fields, .. }, Value::Object(members)) => {
             let mut edited = Map::new();

@@ -41,6 +41,7 @@ mod limits;
 mod merge_patch;
 mod pointer;
 mod strategic;
+mod three_way;
 
 /// Runs the declared check of the law `id` on patchlaw, applying patches
 /// by value and by reference, with the regression seeds of `source_file`.
@@ -103,6 +104,7 @@ fn every_declared_law_is_tested_once() {
         merge_patch::TESTED,
         json_patch::TESTED,
         strategic::TESTED,
+        three_way::TESTED,
         limits::TESTED,
     ]
     .concat();

@@ -30,13 +30,24 @@ pub(crate) fn diff(
     schema: &Schema,
     limits: Limits,
 ) -> Result<Value, Error> {
+    diff_parts(from, to, schema, Parts::TWO_WAY, limits)
+}
+
+/// [`diff`] recording `parts` of the difference.
+pub(crate) fn diff_parts(
+    from: &Value,
+    to: &Value,
+    schema: &Schema,
+    parts: Parts,
+    limits: Limits,
+) -> Result<Value, Error> {
     let (Value::Object(from), Value::Object(to)) = (from, to) else {
         return Err(Error::new(
             ErrorKind::InvalidPatch,
             "a strategic merge patch is computed between two objects",
         ));
     };
-    diff_maps(from, to, schema.root(), Parts::TWO_WAY, limits).map(Value::Object)
+    diff_maps(from, to, schema.root(), parts, limits).map(Value::Object)
 }
 
 /// Which parts of the difference `diffMaps` records: Kubernetes'

@@ -62,6 +62,8 @@ pub(crate) mod schema;
 
 pub use schema::{Field, Schema, SchemaBuilder, Strategy};
 
+use diff::Parts;
+
 use serde_json::Value;
 
 use crate::error::Error;
@@ -213,4 +215,186 @@ pub fn diff_with_limits(
     limits: Limits,
 ) -> Result<Value, Error> {
     diff::diff(from, to, schema, limits)
+}
+
+/// Which parts of the difference [`diff_with_options`] records, as
+/// Kubernetes' `DiffOptions`: the changes (added and changed members and
+/// elements), the deletions (`null`, `{"$patch": "delete"}`,
+/// `$deleteFromPrimitiveList`), and the order directives
+/// (`$setElementOrder`). The default records all three, as [`diff`] does;
+/// the three-way merge diffs with one of the first two off, and its
+/// conflict check without order.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::DiffOptions;
+///
+/// let deletions_only = DiffOptions::new().changes(false);
+/// assert!(!deletions_only.get_changes() && deletions_only.get_deletions());
+/// assert_eq!(DiffOptions::default(), DiffOptions::new());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DiffOptions {
+    parts: Parts,
+    limits: Limits,
+}
+
+impl DiffOptions {
+    /// Everything recorded, default [`Limits`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(patchlaw::strategic::DiffOptions::new().get_element_order());
+    /// ```
+    #[must_use]
+    pub const fn new() -> DiffOptions {
+        DiffOptions {
+            parts: Parts::TWO_WAY,
+            limits: Limits::new(),
+        }
+    }
+
+    /// Whether additions and changes are recorded (not Kubernetes'
+    /// `IgnoreChangesAndAdditions`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!patchlaw::strategic::DiffOptions::new().changes(false).get_changes());
+    /// ```
+    #[must_use]
+    pub const fn changes(self, on: bool) -> DiffOptions {
+        let mut parts = self.parts;
+        parts.changes = on;
+        DiffOptions { parts, ..self }
+    }
+
+    /// Whether deletions are recorded (not Kubernetes' `IgnoreDeletions`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!patchlaw::strategic::DiffOptions::new().deletions(false).get_deletions());
+    /// ```
+    #[must_use]
+    pub const fn deletions(self, on: bool) -> DiffOptions {
+        let mut parts = self.parts;
+        parts.deletions = on;
+        DiffOptions { parts, ..self }
+    }
+
+    /// Whether `$setElementOrder` directives are written (Kubernetes'
+    /// `SetElementOrder`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(!patchlaw::strategic::DiffOptions::new().element_order(false).get_element_order());
+    /// ```
+    #[must_use]
+    pub const fn element_order(self, on: bool) -> DiffOptions {
+        let mut parts = self.parts;
+        parts.element_order = on;
+        DiffOptions { parts, ..self }
+    }
+
+    /// The [`Limits`] of the walk.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::{strategic::DiffOptions, Limits};
+    ///
+    /// assert_eq!(DiffOptions::new().limits(Limits::unlimited()).get_limits(), Limits::unlimited());
+    /// ```
+    #[must_use]
+    pub const fn limits(self, limits: Limits) -> DiffOptions {
+        DiffOptions { limits, ..self }
+    }
+
+    /// See [`DiffOptions::changes`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(patchlaw::strategic::DiffOptions::new().get_changes());
+    /// ```
+    #[must_use]
+    pub const fn get_changes(&self) -> bool {
+        self.parts.changes
+    }
+
+    /// See [`DiffOptions::deletions`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(patchlaw::strategic::DiffOptions::new().get_deletions());
+    /// ```
+    #[must_use]
+    pub const fn get_deletions(&self) -> bool {
+        self.parts.deletions
+    }
+
+    /// See [`DiffOptions::element_order`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(patchlaw::strategic::DiffOptions::new().get_element_order());
+    /// ```
+    #[must_use]
+    pub const fn get_element_order(&self) -> bool {
+        self.parts.element_order
+    }
+
+    /// See [`DiffOptions::limits`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw::{strategic::DiffOptions, Limits};
+    ///
+    /// assert_eq!(DiffOptions::new().get_limits(), Limits::new());
+    /// ```
+    #[must_use]
+    pub const fn get_limits(&self) -> Limits {
+        self.limits
+    }
+}
+
+impl Default for DiffOptions {
+    fn default() -> DiffOptions {
+        DiffOptions::new()
+    }
+}
+
+/// Computes parts of the strategic merge patch from `from` to `to`
+/// (Kubernetes' `diffMaps` with its `DiffOptions`); with everything on,
+/// this is [`diff`].
+///
+/// # Errors
+///
+/// As [`diff`].
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw::strategic::{self, DiffOptions, Schema};
+/// use serde_json::json;
+///
+/// let (from, to) = (json!({"a": 1, "b": 2}), json!({"a": 3}));
+/// let deletions = strategic::diff_with_options(&from, &to, &Schema::empty(), DiffOptions::new().changes(false))?;
+/// assert_eq!(deletions, json!({"b": null}));
+/// # Ok::<(), patchlaw::Error>(())
+/// ```
+pub fn diff_with_options(
+    from: &Value,
+    to: &Value,
+    schema: &Schema,
+    options: DiffOptions,
+) -> Result<Value, Error> {
+    diff::diff_parts(from, to, schema, options.parts, options.limits)
 }

@@ -156,6 +156,12 @@ impl Merger {
                 original.insert(key, value);
                 continue;
             }
+            // Both patches order a list they both have by the modified
+            // object's order, which each gives as `$setElementOrder`.
+            let order = match &value {
+                Value::Array(_) => original.get(&format!("{SET_ELEMENT_ORDER}/{key}")).cloned(),
+                _ => None,
+            };
             let Some(slot) = original.get_mut(&key) else {
                 original.insert(key, value);
                 continue;
@@ -179,7 +185,7 @@ impl Merger {
                 (Value::Array(old), Value::Array(new)) => {
                     *slot = if field.strategy() == Strategy::Merge {
                         self.path.push(key.clone());
-                        let merged = self.lists(old, new, field);
+                        let merged = self.lists(old, new, field, order.as_ref());
                         self.path.pop();
                         Value::Array(merged?)
                     } else {
@@ -198,6 +204,7 @@ impl Merger {
         original: Vec<Value>,
         patch: Vec<Value>,
         field: FieldRef<'_>,
+        order: Option<&Value>,
     ) -> Result<Vec<Value>, Error> {
         if original.is_empty() && patch.is_empty() {
             return Ok(original);
@@ -295,22 +302,45 @@ impl Merger {
                 }
             }
         }
-        // `normalizeElementOrder`, with the elements the second patch
-        // names as the patch items.
-        let (patch_items, server_only): (Vec<usize>, Vec<usize>) =
-            (0..merged.len()).partition(|&i| patch_order.contains(&keys[i]));
         let marks: Vec<bool> = merged
             .iter()
             .map(|item| item.get(PATCH).and_then(Value::as_str) == Some(DELETE))
             .collect();
-        let order = normalize_element_order(
-            patch_items,
-            server_only,
-            &keys,
-            Some(&marks),
-            &patch_order,
-            &server_order,
-        );
+        let order = match order.and_then(Value::as_array) {
+            // As kubectl v1.32 orders them (established by recording its
+            // patches): every element by its place in the modified list,
+            // the `$patch: delete` elements after them, in their order.
+            Some(order) => {
+                let positions: Vec<Option<Key>> = order
+                    .iter()
+                    .map(|item| item.get(merge_key).and_then(Key::of))
+                    .collect();
+                let place = |i: usize| {
+                    positions
+                        .iter()
+                        .position(|k| k.as_ref() == Some(&keys[i]))
+                        .unwrap_or(usize::MAX)
+                };
+                let mut items: Vec<(bool, usize, usize)> =
+                    (0..merged.len()).map(|i| (marks[i], place(i), i)).collect();
+                items.sort_by_key(|&(deleted, at, i)| (deleted, if deleted { i } else { at }));
+                items.into_iter().map(|(_, _, i)| i).collect()
+            }
+            // `normalizeElementOrder`, with the elements the second patch
+            // names as the patch items.
+            None => {
+                let (patch_items, server_only): (Vec<usize>, Vec<usize>) =
+                    (0..merged.len()).partition(|&i| patch_order.contains(&keys[i]));
+                normalize_element_order(
+                    patch_items,
+                    server_only,
+                    &keys,
+                    Some(&marks),
+                    &patch_order,
+                    &server_order,
+                )
+            }
+        };
         let mut taken: Vec<Option<Value>> = merged.into_iter().map(Some).collect();
         Ok(order.into_iter().filter_map(|i| taken[i].take()).collect())
     }
@@ -501,15 +531,36 @@ impl Finder {
                 }
                 _ => (field.schema, Strategy::Default, None),
             };
-            // An unbuilt diff stands for "no change" when it is empty; that
-            // matters only against a directive, which needs it built.
-            if let (Value::Object(l), Right::Maps(o, c)) = (value, &other) {
-                if l.contains_key(PATCH) {
-                    let built = diff_maps(o, c, sub, CHANGES, self.limits)?;
-                    if built.is_empty() {
-                        continue;
+            // An unbuilt diff is walked only where the patch goes into it;
+            // where the patch holds something else there (or a directive,
+            // which acts on the whole), it is built, and an empty one is no
+            // change at all.
+            let walks = match (&other, value) {
+                (Right::Maps(..), Value::Object(l)) => !l.contains_key(PATCH),
+                (Right::Lists(..), Value::Array(_)) => true,
+                (Right::Value(_), _) => true,
+                _ => false,
+            };
+            if !walks {
+                let built = match &other {
+                    Right::Maps(o, c) => {
+                        let built = diff_maps(o, c, sub, CHANGES, self.limits)?;
+                        (!built.is_empty()).then_some(Value::Object(built))
                     }
-                    other = Right::Value(Cow::Owned(Value::Object(built)));
+                    Right::Lists(o, c) => {
+                        let one = |list: &[Value]| {
+                            let mut m = Map::new();
+                            m.insert(key.clone(), Value::Array(list.to_vec()));
+                            m
+                        };
+                        let mut built = diff_maps(&one(o), &one(c), schema, CHANGES, self.limits)?;
+                        remove_member(&mut built, key)
+                    }
+                    Right::Value(_) => None,
+                };
+                match built {
+                    Some(built) => other = Right::Value(Cow::Owned(built)),
+                    None => continue,
                 }
             }
             self.path.push(Step::Member(key.clone()));
