@@ -60,6 +60,7 @@ mod list_order;
 mod openapi;
 mod schema;
 
+pub use builtin::{GoField, GoStruct};
 pub use schema::{Field, Schema, SchemaBuilder, Strategy};
 
 use serde_json::Value;

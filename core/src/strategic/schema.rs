@@ -8,10 +8,19 @@
 //! type of its value — for a list, the type of its elements. A field the
 //! schema does not know has no metadata: its objects merge and its lists are
 //! replaced whole, as in RFC 7396.
+//!
+//! A schema may also be *typed*: its types then say which member names they
+//! declare and what kind of value each field holds, and Kubernetes refuses
+//! an object or a list where the type has no such field or cannot hold it
+//! ([`SchemaRef::lookup_struct`], [`SchemaRef::lookup_slice`]). The
+//! built-in schemas are typed by the Go types of the Kubernetes API, the
+//! OpenAPI schemas by their `properties`; the builder's schemas and
+//! [`Schema::empty`] describe patch metadata only, and refuse nothing.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::go;
 use crate::error::{Error, ErrorKind};
 use crate::pointer::PointerBuf;
 
@@ -313,6 +322,9 @@ impl Field {
 #[derive(Clone, Debug)]
 pub struct Schema {
     inner: Arc<Graph>,
+    /// The type of the patched object: the graph's root, or another of its
+    /// types (the built-in kinds share one graph).
+    root: usize,
 }
 
 /// The object types of a schema, built by [`SchemaBuilder`] or read from
@@ -337,6 +349,25 @@ struct Node {
     /// No field here or below has patch metadata: values of this type
     /// patch and diff as plain JSON, so a diff may skip equal ones.
     plain: bool,
+    /// Which member names the type declares, for the typed lookups.
+    declares: Declares,
+}
+
+/// Which member names an object type declares: what
+/// [`SchemaRef::lookup_struct`] finds for a name that is not a field.
+#[derive(Debug, Default, Clone)]
+pub(super) enum Declares {
+    /// Every name: one that is not a field has no metadata (the builder's
+    /// types, [`Schema::empty`], OpenAPI's
+    /// `x-kubernetes-preserve-unknown-fields`).
+    #[default]
+    Any,
+    /// Its fields, matched as Go's `encoding/json` matches struct fields:
+    /// the exact name, else case-insensitively (a Go struct, by its type
+    /// name).
+    GoStruct(Box<str>),
+    /// Its fields, by exact name (an OpenAPI schema with `properties`).
+    Properties,
 }
 
 /// A field's metadata and the type of its value.
@@ -345,6 +376,77 @@ pub(super) struct Entry {
     pub(super) field: Field,
     /// The type of the value, or of the elements of a list.
     pub(super) node: Option<usize>,
+    /// What an object found at the field is merged as.
+    pub(super) object: Shape,
+    /// What the elements of a list found at the field are merged as.
+    pub(super) list: Shape,
+}
+
+/// What a value at a field is merged as, for the typed lookups: the
+/// field's node, or a type that holds no members.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// A value of the entry's node (without a node: of an unknown type,
+    /// which declares any name).
+    #[default]
+    Node,
+    /// A value of the entry's node, a Go struct reached through a pointer
+    /// field (Kubernetes then names the container's kind `ptr`).
+    Pointer,
+    /// A value of a Go type that is not a struct: a lookup inside is
+    /// refused.
+    Go(GoKind),
+    /// A value of an OpenAPI schema without `properties` (a map, a scalar,
+    /// an object without declared fields): a lookup inside is refused.
+    NoProperties,
+    /// For [`Entry::list`] only: the Go field is neither a slice nor a
+    /// pointer, so a list there is refused.
+    NotList,
+}
+
+/// The kind of a Go type that is not a struct, as `reflect.Kind` prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum GoKind {
+    Bool,
+    Int32,
+    Int64,
+    Float64,
+    String,
+    Uint8,
+    Map,
+    Slice,
+}
+
+impl GoKind {
+    /// The kind's name in Go's messages (`reflect.Kind.String`).
+    pub(super) const fn name(self) -> &'static str {
+        match self {
+            GoKind::Bool => "bool",
+            GoKind::Int32 => "int32",
+            GoKind::Int64 => "int64",
+            GoKind::Float64 => "float64",
+            GoKind::String => "string",
+            GoKind::Uint8 => "uint8",
+            GoKind::Map => "map",
+            GoKind::Slice => "slice",
+        }
+    }
+
+    /// The kind named `name` (`int32`, `map`, ...).
+    pub(super) fn from_name(name: &str) -> Option<GoKind> {
+        [
+            GoKind::Bool,
+            GoKind::Int32,
+            GoKind::Int64,
+            GoKind::Float64,
+            GoKind::String,
+            GoKind::Uint8,
+            GoKind::Map,
+            GoKind::Slice,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
+    }
 }
 
 impl Schema {
@@ -366,6 +468,7 @@ impl Schema {
                 nodes: vec![Node::default()],
                 root: 0,
             }),
+            root: 0,
         }
     }
 
@@ -406,7 +509,7 @@ impl Schema {
     /// ```
     pub fn lookup(&self, path: &str) -> Result<Option<&Field>, Error> {
         let pointer = PointerBuf::parse(path)?;
-        let mut node = Some(self.inner.root);
+        let mut node = Some(self.root);
         let mut found = None;
         for token in pointer.tokens() {
             let entry = node.and_then(|n| self.inner.entry(n, token));
@@ -434,7 +537,7 @@ impl Schema {
     #[must_use]
     pub fn fields(&self, max_depth: usize) -> Vec<(String, Field)> {
         let mut out = Vec::new();
-        let mut stack = vec![(self.inner.root, String::new(), 0usize)];
+        let mut stack = vec![(self.root, String::new(), 0usize)];
         while let Some((node, path, depth)) = stack.pop() {
             if depth >= max_depth {
                 continue;
@@ -458,15 +561,26 @@ impl Schema {
 
     /// The schema of the graph's root type.
     pub(super) fn from_graph(graph: Graph) -> Schema {
+        let root = graph.root;
         Schema {
             inner: Arc::new(graph.finished()),
+            root,
+        }
+    }
+
+    /// The schema of another type of the same graph.
+    pub(super) fn rooted_at(&self, root: usize) -> Schema {
+        Schema {
+            inner: Arc::clone(&self.inner),
+            root,
         }
     }
 
     pub(crate) fn root(&self) -> SchemaRef<'_> {
         SchemaRef {
             graph: &self.inner,
-            node: Some(self.inner.root),
+            node: Some(self.root),
+            shape: Shape::Node,
         }
     }
 }
@@ -499,6 +613,11 @@ impl Graph {
         self.root = node;
     }
 
+    /// Says which member names the type `node` declares.
+    pub(super) fn set_declares(&mut self, node: usize, declares: Declares) {
+        self.nodes[node].declares = declares;
+    }
+
     /// Marks the nodes with no metadata at or below them (a fixpoint, as
     /// types may be recursive).
     fn finished(mut self) -> Graph {
@@ -528,31 +647,114 @@ impl Graph {
         }
     }
 
+    /// The field `name` of `node`, or the field every other name has.
     fn entry(&self, node: usize, name: &str) -> Option<&Entry> {
         let node = &self.nodes[node];
-        // Built-in and builder schemas hold only the fields with metadata on
-        // or below them, rarely more than a few: there a scan that compares
-        // lengths first wins; OpenAPI schemas hold every property, bisected.
-        let found = if node.table.len() <= 8 {
-            node.table
-                .iter()
-                .find(|(field, _)| crate::walk::same_str(field, name))
-        } else {
-            node.table
-                .binary_search_by(|(field, _)| field.as_ref().cmp(name))
-                .ok()
-                .map(|i| &node.table[i])
-        };
-        let found = found.map(|(_, entry)| entry);
-        found.or(node.any.as_ref())
+        node.field(name).or(node.any.as_ref())
     }
 }
 
+impl Node {
+    /// The field named exactly `name`.
+    fn field(&self, name: &str) -> Option<&Entry> {
+        // Builder schemas hold only the fields with metadata on or below
+        // them, rarely more than a few: there a scan that compares lengths
+        // first wins; typed schemas hold every field, bisected.
+        let found = if self.table.len() <= 8 {
+            self.table
+                .iter()
+                .find(|(field, _)| crate::walk::same_str(field, name))
+        } else {
+            self.table
+                .binary_search_by(|(field, _)| field.as_ref().cmp(name))
+                .ok()
+                .map(|i| &self.table[i])
+        };
+        found.map(|(_, entry)| entry)
+    }
+
+    /// The field `name` selects under the type's rules, or `None` when the
+    /// type does not declare it: Kubernetes' error then.
+    fn declared(&self, name: &str) -> Result<Option<&Entry>, Error> {
+        match &self.declares {
+            Declares::Any => Ok(self.field(name).or(self.any.as_ref())),
+            // `encoding/json` takes the exact name, else the first field
+            // (in declaration order; no two fields of a Kubernetes type
+            // fold alike) whose name folds to it.
+            Declares::GoStruct(go_name) => self
+                .field(name)
+                .or_else(|| {
+                    self.table
+                        .iter()
+                        .find(|(field, _)| go::equal_fold(field, name))
+                        .map(|(_, entry)| entry)
+                })
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::UnknownField,
+                        format!(
+                            "unable to find api field in struct {go_name} for the json field {}",
+                            go::quote(name)
+                        ),
+                    )
+                }),
+            Declares::Properties => self
+                .field(name)
+                .map(Some)
+                .ok_or_else(|| unable_to_find(name)),
+        }
+    }
+}
+
+/// OpenAPI's refusal of a name (`PatchMetaFromOpenAPIV3`).
+fn unable_to_find(name: &str) -> Error {
+    Error::new(
+        ErrorKind::UnknownField,
+        format!("unable to find api field \"{name}\""),
+    )
+}
+
 /// A position in a schema: the type of the value being patched, if known.
+///
+/// Two kinds of lookup give the type of a member `name` of a value of this
+/// type. [`field`](SchemaRef::field) never fails: a name the type does not
+/// know has no metadata. [`lookup_struct`](SchemaRef::lookup_struct) and
+/// [`lookup_slice`](SchemaRef::lookup_slice) are Kubernetes'
+/// `LookupPatchMetadataForStruct` and `LookupPatchMetadataForSlice`: under
+/// a typed schema they refuse a name the type does not declare, and a type
+/// that cannot hold an object or a list, with Kubernetes' error (without a
+/// pointer: the caller knows the place). The positions they return carry
+/// what the next lookup needs; walk a value with the positions of one kind
+/// of lookup. Kubernetes makes the fallible lookup at member `k` of an
+/// object exactly when it is about to descend into two values there:
+///
+/// - apply (`mergeMap`): when the document's and the patch's values at `k`
+///   are both objects ([`lookup_struct`](SchemaRef::lookup_struct)) or both
+///   lists ([`lookup_slice`](SchemaRef::lookup_slice)), equal or not;
+///   for `$setElementOrder/k` always; for `$deleteFromPrimitiveList/k`
+///   when the document's `k` is a list too;
+/// - two-way diff (`diffMaps`): when `from[k]` and `to[k]` are both objects
+///   or both lists; the error counts only when the two values are not
+///   deeply equal (Go's `reflect.DeepEqual` on the decoded JSON: member
+///   order aside, `1` ≠ `1.0`), otherwise the member is unchanged and the
+///   diff goes on;
+/// - three-way: both two-way diffs (current → modified, original →
+///   modified) under that rule, with `overwrite: false` also original →
+///   current, then the conflict check, which looks `k` up for every member
+///   of both the patch and the changes whose patch value is an object or a
+///   list.
+///
+/// Nothing deeper than a refused member is reached, so the error names the
+/// outermost undeclared member. Values on one side only, values of
+/// different JSON types (`null` included), scalars, and the elements of a
+/// list replaced whole are never looked up.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SchemaRef<'s> {
     graph: &'s Graph,
     node: Option<usize>,
+    /// What the value is merged as, for the typed lookups.
+    shape: Shape,
 }
 
 /// What the schema says of one field.
@@ -573,14 +775,83 @@ impl<'s> SchemaRef<'s> {
         }
     }
 
-    /// The metadata of the member `name` of a value of this type.
+    /// The metadata of the member `name` of a value of this type, never
+    /// refused: a name the type does not know has none.
     pub(crate) fn field(self, name: &str) -> FieldRef<'s> {
         let entry = self.node.and_then(|n| self.graph.entry(n, name));
+        self.at(entry, Shape::Node)
+    }
+
+    /// `LookupPatchMetadataForStruct(name)`: the field of the member `name`
+    /// of a value of this type, about to be merged or diffed as an object.
+    ///
+    /// # Errors
+    ///
+    /// Under a typed schema, Kubernetes' refusal:
+    ///
+    /// - [`ErrorKind::TypeMismatch`]: this value's Go type is not a struct
+    ///   ("merging an object in json but data type is not struct, instead
+    ///   is: map");
+    /// - [`ErrorKind::UnknownField`]: the type does not declare `name`
+    ///   ("unable to find api field in struct Deployment for the json field
+    ///   \"foo\"", or for OpenAPI "unable to find api field \"foo\"").
+    pub(crate) fn lookup_struct(self, name: &str) -> Result<FieldRef<'s>, Error> {
+        let entry = self.declared(name)?;
+        Ok(self.at(entry, entry.map_or(Shape::Node, |e| e.object)))
+    }
+
+    /// `LookupPatchMetadataForSlice(name)`: the field of the member `name`
+    /// of a value of this type, about to be merged or diffed as a list;
+    /// the position returned is that of its elements.
+    ///
+    /// # Errors
+    ///
+    /// As [`lookup_struct`](SchemaRef::lookup_struct), and
+    /// [`ErrorKind::TypeMismatch`] when the Go field is neither a slice nor
+    /// a pointer ("expected slice or array type, but got: struct", or `ptr`
+    /// when this value was reached through a pointer field).
+    pub(crate) fn lookup_slice(self, name: &str) -> Result<FieldRef<'s>, Error> {
+        let entry = self.declared(name)?;
+        let shape = entry.map_or(Shape::Node, |e| e.list);
+        if shape == Shape::NotList {
+            let container = if self.shape == Shape::Pointer {
+                "ptr"
+            } else {
+                "struct"
+            };
+            return Err(Error::new(
+                ErrorKind::TypeMismatch,
+                format!("expected slice or array type, but got: {container}"),
+            ));
+        }
+        Ok(self.at(entry, shape))
+    }
+
+    /// The entry the typed lookups find for `name`.
+    fn declared(self, name: &str) -> Result<Option<&'s Entry>, Error> {
+        match self.shape {
+            Shape::Node | Shape::Pointer => match self.node {
+                Some(n) => self.graph.nodes[n].declared(name),
+                None => Ok(None),
+            },
+            Shape::Go(kind) => Err(Error::new(
+                ErrorKind::TypeMismatch,
+                format!(
+                    "merging an object in json but data type is not struct, instead is: {}",
+                    kind.name()
+                ),
+            )),
+            Shape::NoProperties | Shape::NotList => Err(unable_to_find(name)),
+        }
+    }
+
+    fn at(self, entry: Option<&'s Entry>, shape: Shape) -> FieldRef<'s> {
         FieldRef {
             field: entry.map(|e| &e.field),
             schema: SchemaRef {
                 graph: self.graph,
                 node: entry.and_then(|e| e.node),
+                shape,
             },
         }
     }

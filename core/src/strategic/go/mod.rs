@@ -13,6 +13,9 @@
 //!   so where equal elements end up depends on the exact algorithm:
 //!   pattern-defeating quicksort (`sort.rs`) and insertion sort with
 //!   `symMerge` (`stable.rs`);
+//! - it finds the struct field of a JSON member as `encoding/json` does,
+//!   case-insensitively, and quotes names in its errors with
+//!   `strconv.Quote` (`names.rs`);
 //! - it edits slices in place, and a slice that shares its backing array
 //!   with the live list lets those edits show in the order it later sorts
 //!   by, which depends on the capacities Go's `append` chose (`slice.rs`).
@@ -22,11 +25,13 @@
 //! these pieces, are in the strategic modules beside this one
 //! (`list_order` for the order of merged lists).
 
+mod names;
 mod slice;
 mod sort;
 mod stable;
 mod value;
 
+pub(crate) use names::{equal_fold, quote};
 pub(crate) use slice::{decoded_capacity, deduplicate, View};
 pub(crate) use sort::go_sort;
 pub(crate) use stable::stable_sort;
