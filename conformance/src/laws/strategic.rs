@@ -85,7 +85,10 @@ pub fn reduces_to_merge_patch<I: Implementation + ?Sized>(
     }
 }
 
-/// The protocol form of a schema without metadata.
+/// The protocol form of a schema without metadata: an OpenAPI object that
+/// keeps unknown fields (`x-kubernetes-preserve-unknown-fields`), so that it
+/// declares every member name and refuses nothing (an OpenAPI schema
+/// without `properties` declares none).
 ///
 /// # Examples
 ///
@@ -98,7 +101,9 @@ pub fn reduces_to_merge_patch<I: Implementation + ?Sized>(
 /// ```
 #[must_use]
 pub fn empty_schema() -> Value {
-    serde_json::json!({"root": "Object", "definitions": {"Object": {}}})
+    serde_json::json!({"root": "Object", "definitions": {
+        "Object": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+    }})
 }
 
 fn describe(outcome: &Result<Value, String>) -> String {

@@ -341,10 +341,18 @@ pub(super) struct Graph {
 struct Node {
     /// The fields while the schema is being built.
     fields: BTreeMap<Box<str>, Entry>,
-    /// The same once built, sorted by name: looked up for every member a
-    /// patch or diff meets, where a contiguous slice (scanned when short,
-    /// bisected when long) beats walking the B-tree.
+    /// The same once built, sorted by length, then by name: looked up for
+    /// every member a patch or diff meets, where a contiguous slice beats
+    /// walking the B-tree.
     table: Box<[(Box<str>, Entry)]>,
+    /// `table[by_len[n]..by_len[n + 1]]` are the fields whose names have
+    /// `n` bytes: a lookup compares a name with those alone, rarely more
+    /// than two even in a typed struct of forty fields.
+    by_len: Box<[u32]>,
+    /// The fields with patch metadata on them or below, as indices into
+    /// `table`: all that the metadata lookup ([`SchemaRef::field`]) needs,
+    /// rarely more than a few even in a typed struct.
+    marked: Box<[u32]>,
     any: Option<Entry>,
     /// No field here or below has patch metadata: values of this type
     /// patch and diff as plain JSON, so a diff may skip equal ones.
@@ -623,7 +631,17 @@ impl Graph {
     fn finished(mut self) -> Graph {
         for node in &mut self.nodes {
             node.plain = true;
-            node.table = std::mem::take(&mut node.fields).into_iter().collect();
+            let mut table: Vec<(Box<str>, Entry)> =
+                std::mem::take(&mut node.fields).into_iter().collect();
+            table.sort_by_key(|(name, _)| name.len());
+            let longest = table.last().map_or(0, |(name, _)| name.len());
+            node.by_len = (0..=longest + 1)
+                .map(|n| {
+                    let first = table.partition_point(|(name, _)| name.len() < n);
+                    u32::try_from(first).unwrap_or(u32::MAX)
+                })
+                .collect();
+            node.table = table.into_boxed_slice();
         }
         loop {
             let mut changed = false;
@@ -633,18 +651,30 @@ impl Graph {
                 }
                 let node = &self.nodes[i];
                 let mut entries = node.table.iter().map(|(_, e)| e).chain(node.any.iter());
-                let marked = entries.any(|e| {
-                    e.field != Field::new() || e.node.is_some_and(|n| !self.nodes[n].plain)
-                });
-                if marked {
+                if entries.any(|e| self.carries_metadata(e)) {
                     self.nodes[i].plain = false;
                     changed = true;
                 }
             }
             if !changed {
-                return self;
+                break;
             }
         }
+        for i in 0..self.nodes.len() {
+            let node = &self.nodes[i];
+            let marked = (0..node.table.len())
+                .filter(|&f| self.carries_metadata(&node.table[f].1))
+                .map(|f| u32::try_from(f).unwrap_or(u32::MAX))
+                .collect();
+            self.nodes[i].marked = marked;
+        }
+        self
+    }
+
+    /// Whether a field has patch metadata, on it or below (as far as the
+    /// nodes are marked `plain` so far).
+    fn carries_metadata(&self, entry: &Entry) -> bool {
+        entry.field != Field::new() || entry.node.is_some_and(|n| !self.nodes[n].plain)
     }
 
     /// The field `name` of `node`, or the field every other name has.
@@ -652,25 +682,31 @@ impl Graph {
         let node = &self.nodes[node];
         node.field(name).or(node.any.as_ref())
     }
+
+    /// As [`Graph::entry`] for the patch metadata alone: a field without
+    /// metadata on it or below is as good as none.
+    fn marked_entry(&self, node: usize, name: &str) -> Option<&Entry> {
+        let node = &self.nodes[node];
+        let found = node
+            .marked
+            .iter()
+            .map(|&i| &node.table[i as usize])
+            .find(|(field, _)| crate::walk::same_str(field, name));
+        found.map(|(_, entry)| entry).or(node.any.as_ref())
+    }
 }
 
 impl Node {
     /// The field named exactly `name`.
     fn field(&self, name: &str) -> Option<&Entry> {
-        // Builder schemas hold only the fields with metadata on or below
-        // them, rarely more than a few: there a scan that compares lengths
-        // first wins; typed schemas hold every field, bisected.
-        let found = if self.table.len() <= 8 {
-            self.table
-                .iter()
-                .find(|(field, _)| crate::walk::same_str(field, name))
-        } else {
-            self.table
-                .binary_search_by(|(field, _)| field.as_ref().cmp(name))
-                .ok()
-                .map(|i| &self.table[i])
+        let n = name.len();
+        let (Some(&first), Some(&end)) = (self.by_len.get(n), self.by_len.get(n + 1)) else {
+            return None;
         };
-        found.map(|(_, entry)| entry)
+        self.table[first as usize..end as usize]
+            .iter()
+            .find(|(field, _)| crate::walk::same_str(field, name))
+            .map(|(_, entry)| entry)
     }
 
     /// The field `name` selects under the type's rules, or `None` when the
@@ -778,7 +814,7 @@ impl<'s> SchemaRef<'s> {
     /// The metadata of the member `name` of a value of this type, never
     /// refused: a name the type does not know has none.
     pub(crate) fn field(self, name: &str) -> FieldRef<'s> {
-        let entry = self.node.and_then(|n| self.graph.entry(n, name));
+        let entry = self.node.and_then(|n| self.graph.marked_entry(n, name));
         self.at(entry, Shape::Node)
     }
 
