@@ -892,7 +892,9 @@ pub const IDEMPOTENT: &str = "LAW-SMP-IDEMPOTENT";
 /// with `$` anywhere; the elements of each `merge` list of one Go type and
 /// not lists; objects in a merge list keyed by a scalar merge key whose
 /// texts (as Go prints them) are distinct; primitives in a merge list
-/// distinct.
+/// distinct; and no object or list where the schema's types refuse one
+/// (spec/40 D4.14: applying the document to itself, which looks up every
+/// member holding an object or a list, is not refused).
 ///
 /// # Examples
 ///
@@ -905,10 +907,24 @@ pub const IDEMPOTENT: &str = "LAW-SMP-IDEMPOTENT";
 /// assert!(valid_under(&schema, &json!({"c": [{"name": "a"}, {"name": "b"}]})));
 /// assert!(!valid_under(&schema, &json!({"c": [{"name": "a"}, {"name": "a"}]})));
 /// assert!(!valid_under(&schema, &json!({"c": [{"image": "x"}]})));
+///
+/// let deployment = Schema::builtin("apps/v1", "Deployment").unwrap();
+/// assert!(valid_under(&deployment, &json!({"spec": {"replicas": 1}})));
+/// assert!(!valid_under(&deployment, &json!({"spec": {"undeclared": {}}})));
 /// ```
 #[must_use]
 pub fn valid_under(schema: &patchlaw::strategic::Schema, doc: &Value) -> bool {
-    doc.is_object() && valid_at(schema, doc, "")
+    doc.is_object() && valid_at(schema, doc, "") && declared_under(schema, doc)
+}
+
+/// Whether the schema's types accept every object and list of `doc`.
+fn declared_under(schema: &patchlaw::strategic::Schema, doc: &Value) -> bool {
+    use patchlaw::ErrorKind;
+    let mut copy = doc.clone();
+    match patchlaw::strategic::apply(&mut copy, doc, schema) {
+        Err(err) => !matches!(err.kind(), ErrorKind::UnknownField | ErrorKind::TypeMismatch),
+        Ok(()) => true,
+    }
 }
 
 fn valid_at(schema: &patchlaw::strategic::Schema, value: &Value, path: &str) -> bool {
