@@ -74,6 +74,8 @@ use patchlaw::{Pointer, PointerBuf};
 use patchlaw_benches::Edit;
 use serde_json::Value;
 
+mod support;
+
 /// A document, a patch for it in both implementations' types, and what
 /// the patch leaves.
 struct Workload {
@@ -132,22 +134,23 @@ impl Workload {
         workload
     }
 
-    fn deployment(operations: usize) -> Workload {
-        Workload::new(
-            "deployment",
-            patchlaw_benches::deployment(),
-            &patchlaw_benches::deployment_json_patch(operations),
-            operations,
-        )
-    }
-
-    fn large(operations: usize) -> Workload {
-        Workload::new(
-            "large",
-            patchlaw_benches::large_document(),
-            &patchlaw_benches::large_document_json_patch(operations),
-            operations,
-        )
+    /// `deployment` then `large`, each with its patch of `operations`
+    /// operations, built in that order.
+    fn all(operations: usize) -> [Workload; 2] {
+        let generators: [Generators; 2] = [
+            (
+                "deployment",
+                patchlaw_benches::deployment,
+                patchlaw_benches::deployment_json_patch,
+            ),
+            (
+                "large",
+                patchlaw_benches::large_document,
+                patchlaw_benches::large_document_json_patch,
+            ),
+        ];
+        generators
+            .map(|(name, doc, patch)| Workload::new(name, doc(), &patch(operations), operations))
     }
 
     /// The cheap check made inside the timed loop.
@@ -157,16 +160,17 @@ impl Workload {
     }
 }
 
+/// A workload's name, the generator of its document and the generator of
+/// its patch for a number of operations.
+type Generators = (&'static str, fn() -> Value, fn(usize) -> Value);
+
 fn apply(c: &mut Criterion) {
     for operations in [1, 100] {
         let mut group = c.benchmark_group(format!("json_patch/apply-{operations}"));
         // The small workload first: after the large clones, allocation
         // stays slower for a while (the deployment clone measured 4× slower
         // when it ran after them).
-        for w in [
-            Workload::deployment(operations),
-            Workload::large(operations),
-        ] {
+        for w in Workload::all(operations) {
             // In place, applied again and again (see the module docs).
             let mut doc = w.patched.clone();
             group.bench_function(format!("{}/patchlaw", w.name), |b| {
@@ -186,13 +190,7 @@ fn apply(c: &mut Criterion) {
             assert_eq!(doc, w.patched);
 
             if operations == 100 {
-                group.bench_function(format!("{}/bound-clone", w.name), |b| {
-                    b.iter_with_large_drop(|| {
-                        let clone = black_box(&w.patched).clone();
-                        assert!(clone.is_object());
-                        clone
-                    });
-                });
+                support::bound_clone(&mut group, w.name, &w.patched);
             }
         }
         group.finish();

@@ -31,8 +31,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use patchlaw::merge_patch;
 use patchlaw::strategic::{self, Schema};
-use patchlaw::{merge_patch, PointerBuf};
 use serde_json::{json, Value};
 
 /// The strategic patch for [`patchlaw_benches::deployment_edited`].
@@ -69,20 +69,12 @@ fn strategic_patch(doc: &Value, edited: &Value) -> Value {
 }
 
 fn apply(c: &mut Criterion) {
-    let doc = patchlaw_benches::reparsed(&patchlaw_benches::deployment());
-    let edited = patchlaw_benches::reparsed(&patchlaw_benches::deployment_edited());
+    let (doc, edited) = patchlaw_benches::reparsed_deployment_pair();
     let copy = patchlaw_benches::reparsed(&doc);
     let schema = Schema::builtin("apps/v1", "Deployment").expect("built in");
     let patch = strategic_patch(&doc, &edited);
     let merge = merge_patch::diff(&doc, &edited).expect("representable");
-    let checks: Vec<(PointerBuf, Value)> = patchlaw_benches::DEPLOYMENT_EDITED_POINTERS
-        .iter()
-        .map(|text| {
-            let pointer = PointerBuf::parse(text).expect("valid pointer");
-            let value = pointer.get(&edited).expect("edited").clone();
-            (pointer, value)
-        })
-        .collect();
+    let checks = patchlaw_benches::values_at(&edited, patchlaw_benches::DEPLOYMENT_EDITED_POINTERS);
     let check = |value: &Value| {
         for (pointer, expected) in &checks {
             assert_eq!(pointer.get(value).ok(), Some(expected));

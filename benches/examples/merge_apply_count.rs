@@ -24,14 +24,13 @@ use std::hint::black_box;
 use patchlaw::merge_patch;
 use serde_json::Value;
 
+mod command_line;
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let which = args.next().unwrap_or_else(|| "patchlaw".to_owned());
-    let times: usize = args.next().map_or(200, |n| n.parse().expect("a count"));
+    let (which, times, mut args) = command_line::read("patchlaw");
 
     // The workload exactly as `benches/merge_patch.rs` builds it.
-    let doc = patchlaw_benches::reparsed(&patchlaw_benches::deployment());
-    let edited = patchlaw_benches::reparsed(&patchlaw_benches::deployment_edited());
+    let (doc, edited) = patchlaw_benches::reparsed_deployment_pair();
     let patch = merge_patch::diff(&doc, &edited).expect("the edit is representable");
     let doc = match args.next().as_deref() {
         None | Some("similar") => doc,

@@ -29,15 +29,14 @@ use std::time::Instant;
 use patchlaw::strategic::{self, Schema};
 use serde_json::Value;
 
+mod command_line;
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let which = args.next().unwrap_or_else(|| "diff".to_owned());
-    let times: usize = args.next().map_or(200, |n| n.parse().expect("a count"));
+    let (which, times, _) = command_line::read("diff");
     // The schema first: its one-time construction then leaves the heap as
     // it finds it for the documents, whatever it allocates and frees.
     let schema = Schema::builtin("apps/v1", "Deployment").expect("built in");
-    let from = patchlaw_benches::reparsed(&patchlaw_benches::deployment());
-    let to = patchlaw_benches::reparsed(&patchlaw_benches::deployment_edited());
+    let (from, to) = patchlaw_benches::reparsed_deployment_pair();
     let copy = patchlaw_benches::reparsed(&from);
     match which.as_str() {
         "diff" => (0..times).for_each(|_| timed_diff(&from, &to, &schema)),

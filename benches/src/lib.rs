@@ -22,15 +22,17 @@
 //!
 //! Each `*_edited` generator has a companion `*_EDITED_POINTERS` constant
 //! listing the values its edit changes, so a benchmark can check, cheaply
-//! and inside the timed loop, that a patch really was applied.
+//! and inside the timed loop, that a patch really was applied
+//! ([`values_at`] pairs the pointers with their values).
 //!
 //! Benchmarks that traverse two documents give them the memory layout
-//! parsing gives ([`reparsed`]).
+//! parsing gives ([`reparsed`], [`reparsed_deployment_pair`]).
 //!
 //! [`SplitMix64`]: patchlaw_conformance::strategy::random::SplitMix64
 
 #![deny(missing_docs)]
 
+mod checks;
 mod deep_document;
 mod deployment;
 mod diff_edits;
@@ -39,6 +41,7 @@ mod large_document;
 mod layout;
 mod long_array;
 
+pub use checks::values_at;
 pub use deep_document::deep_document;
 pub use deployment::{
     deployment, deployment_edited, deployment_sidecar, DEPLOYMENT_EDITED_POINTERS,
@@ -56,7 +59,7 @@ pub use large_document::{
     edit_snapshot, large_document, large_document_edited, snapshot, LARGE_DOCUMENT_EDITED_KEY,
     LARGE_DOCUMENT_EDITED_POINTERS, LARGE_DOCUMENT_OBJECTS,
 };
-pub use layout::reparsed;
+pub use layout::{reparsed, reparsed_deployment_pair};
 pub use long_array::long_array;
 
 #[cfg(test)]

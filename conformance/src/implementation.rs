@@ -1,7 +1,7 @@
-//! What the suite checks: an implementation of the operations of DESIGN §4,
-//! behind one trait, whether it is patchlaw itself ([`Native`]) or a foreign
-//! program driven over the adapter protocol
-//! ([`Adapter`](crate::runner::Adapter)).
+//! What the suite checks: an implementation of the operations of the adapter
+//! protocol (`conformance/PROTOCOL.md`), behind one trait, whether it is
+//! patchlaw itself ([`Native`]) or a foreign program driven over that
+//! protocol ([`Adapter`](crate::runner::Adapter)).
 
 use std::fmt;
 
@@ -46,8 +46,18 @@ pub enum Op {
 }
 
 impl Op {
-    /// Every operation of the protocol.
-    pub const ALL: [Op; 10] = [
+    /// Every operation of the protocol, in the order of the protocol's
+    /// table of operations.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::Op;
+    ///
+    /// assert!(Op::ALL.contains(&Op::StrategicDiff));
+    /// assert!(Op::ALL.iter().all(|op| Op::from_name(op.name()) == Some(*op)));
+    /// ```
+    pub const ALL: &'static [Op] = &[
         Op::PointerGet,
         Op::MergePatchApply,
         Op::MergePatchDiff,
@@ -95,7 +105,7 @@ impl Op {
     /// ```
     #[must_use]
     pub fn from_name(name: &str) -> Option<Op> {
-        Op::ALL.into_iter().find(|op| op.name() == name)
+        Op::ALL.iter().copied().find(|op| op.name() == name)
     }
 
     /// The names of the operation's arguments.
@@ -312,14 +322,10 @@ impl Reply {
 pub(crate) fn abbreviate(value: &Value) -> String {
     const MAX: usize = 300;
     let text = value.to_string();
-    if text.len() <= MAX {
-        return text;
+    match (0..=MAX).rev().find(|&cut| text.is_char_boundary(cut)) {
+        Some(cut) if cut < text.len() => format!("{}… ({} bytes)", &text[..cut], text.len()),
+        _ => text,
     }
-    let mut cut = MAX;
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}… ({} bytes)", &text[..cut], text.len())
 }
 
 /// Who an implementation is, as the protocol's `start` reply says.
@@ -445,16 +451,11 @@ impl Implementation for Native {
     }
 
     fn capabilities(&self) -> Vec<Op> {
-        vec![
-            Op::PointerGet,
-            Op::MergePatchApply,
-            Op::MergePatchDiff,
-            Op::MergePatchCompose,
-            Op::JsonPatchApply,
-            Op::JsonPatchDiff,
-            Op::StrategicApply,
-            Op::StrategicDiff,
-        ]
+        Op::ALL
+            .iter()
+            .copied()
+            .filter(|&op| implements(op))
+            .collect()
     }
 
     fn run(&mut self, op: Op, mut args: Map<String, Value>) -> Reply {
@@ -465,6 +466,22 @@ impl Implementation for Native {
             patchlaw::limits::dismantle(value);
         }
         reply
+    }
+}
+
+/// Whether patchlaw implements `op`: what [`Native`] declares and answers
+/// (the match has no wildcard, so a new operation must be decided here).
+const fn implements(op: Op) -> bool {
+    match op {
+        Op::PointerGet
+        | Op::MergePatchApply
+        | Op::MergePatchDiff
+        | Op::MergePatchCompose
+        | Op::JsonPatchApply
+        | Op::JsonPatchDiff
+        | Op::StrategicApply
+        | Op::StrategicDiff => true,
+        Op::ThreeWayMergePatch | Op::ThreeWayStrategic => false,
     }
 }
 
@@ -500,20 +517,12 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                     merge_patch::apply_owned_with_limits(&mut doc, patch, limits).map(|()| doc)
                 }
             }
-            Op::MergePatchDiff => {
-                let (from, to) = (take("from")?, take("to")?);
-                let diff = merge_patch::diff_with_limits(&from, &to, limits);
-                patchlaw::limits::dismantle(from);
-                patchlaw::limits::dismantle(to);
-                diff
-            }
-            Op::MergePatchCompose => {
-                let (first, second) = (take("first")?, take("second")?);
-                let composed = merge_patch::compose_with_limits(&first, &second, limits);
-                patchlaw::limits::dismantle(first);
-                patchlaw::limits::dismantle(second);
-                composed
-            }
+            Op::MergePatchDiff => on_pair(&mut take, ["from", "to"], |from, to| {
+                merge_patch::diff_with_limits(from, to, limits)
+            })?,
+            Op::MergePatchCompose => on_pair(&mut take, ["first", "second"], |first, second| {
+                merge_patch::compose_with_limits(first, second, limits)
+            })?,
             Op::JsonPatchApply => {
                 let mut doc = take("doc")?;
                 let patch = take("patch")?;
@@ -522,15 +531,10 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                 patchlaw::limits::dismantle(patch);
                 document_or_dismantle(applied, doc)
             }
-            Op::JsonPatchDiff => {
-                let (from, to) = (take("from")?, take("to")?);
+            Op::JsonPatchDiff => on_pair(&mut take, ["from", "to"], |from, to| {
                 let options = patchlaw::json_patch::DiffOptions::new().limits(limits);
-                let diff =
-                    patchlaw::json_patch::diff_with(&from, &to, options).map(|p| p.to_value());
-                patchlaw::limits::dismantle(from);
-                patchlaw::limits::dismantle(to);
-                diff
-            }
+                patchlaw::json_patch::diff_with(from, to, options).map(|p| p.to_value())
+            })?,
             Op::StrategicApply => {
                 let mut doc = take("doc")?;
                 let patch = take("patch")?;
@@ -541,16 +545,14 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
                 document_or_dismantle(applied, doc)
             }
             Op::StrategicDiff => {
-                let (from, to) = (take("from")?, take("to")?);
                 let schema = schema_argument(&take("schema")?)?;
-                let diff = patchlaw::strategic::diff_with_limits(&from, &to, &schema, limits);
-                patchlaw::limits::dismantle(from);
-                patchlaw::limits::dismantle(to);
-                diff
+                on_pair(&mut take, ["from", "to"], |from, to| {
+                    patchlaw::strategic::diff_with_limits(from, to, &schema, limits)
+                })?
             }
-            _ => {
+            Op::ThreeWayMergePatch | Op::ThreeWayStrategic => {
                 return Err(Reply::Unsupported {
-                    message: format!("{op} is not implemented by patchlaw yet"),
+                    message: format!("{op} is not implemented by patchlaw"),
                 })
             }
         })
@@ -566,9 +568,25 @@ fn run_native(op: Op, args: &mut Map<String, Value>, native: Native) -> Reply {
     }
 }
 
-/// Reads the protocol's `schema` argument (DESIGN §4): an OpenAPI document
-/// with the definition to start from in `root`, or `{"builtin":
-/// "<apiVersion>/<kind>"}`.
+/// Takes the two arguments `names` out of the request with `take`, runs `f`
+/// on them, then takes them apart (they may be nested deeper than `Drop`
+/// can take).
+#[allow(clippy::result_large_err)] // `Reply` is large, as for `run_native`
+fn on_pair<T>(
+    take: &mut impl FnMut(&str) -> Result<Value, Reply>,
+    names: [&str; 2],
+    f: impl FnOnce(&Value, &Value) -> T,
+) -> Result<T, Reply> {
+    let (first, second) = (take(names[0])?, take(names[1])?);
+    let result = f(&first, &second);
+    patchlaw::limits::dismantle(first);
+    patchlaw::limits::dismantle(second);
+    Ok(result)
+}
+
+/// Reads the protocol's `schema` argument (`conformance/PROTOCOL.md`): an
+/// OpenAPI document with the definition to start from in `root`, or
+/// `{"builtin": "<apiVersion>/<kind>"}`.
 ///
 /// # Errors
 ///

@@ -14,7 +14,10 @@
 //!   and serves patchlaw over the same protocol ([`runner::serve`]).
 //!
 //! The binary `patchlaw-conformance` has two commands: `run` (vectors, and
-//! laws with `--laws`, against patchlaw or `--adapter CMD`) and `serve`.
+//! laws with `--laws`, against patchlaw or `--adapter CMD`) and `serve`. The
+//! adapter protocol, the statuses and the known-failures file are specified
+//! in `conformance/PROTOCOL.md`; `conformance/adapters/minimal-python/` is
+//! an adapter of 40 lines.
 //!
 //! # Examples
 //!

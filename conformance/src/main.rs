@@ -1,5 +1,5 @@
 //! `patchlaw-conformance`: run the conformance suite, or serve patchlaw over
-//! the adapter protocol.
+//! the adapter protocol (`conformance/PROTOCOL.md`).
 
 use std::io;
 use std::path::PathBuf;
@@ -47,14 +47,16 @@ struct RunArgs {
     /// Cases per law.
     #[arg(long, default_value_t = 256)]
     cases: u32,
-    /// Skips and known failures (JSON; see the runner's documentation).
+    /// Skips and known failures (JSON; the format is in
+    /// conformance/PROTOCOL.md).
     #[arg(long, value_name = "FILE")]
     expectations: Option<PathBuf>,
     /// Do not fail the run for operations the implementation does not
     /// support.
     #[arg(long)]
     allow_unsupported: bool,
-    /// Seconds to wait for each adapter response.
+    /// Seconds to wait for the adapter's handshake, for each response, and
+    /// for the adapter to exit after `stop`.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
 }

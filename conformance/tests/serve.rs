@@ -1,12 +1,20 @@
-//! The adapter protocol as `serve` speaks it: exactly one response line per
-//! request line, whatever the line holds, and serving goes on.
+//! The adapter protocol: as `serve` speaks it (exactly one response line per
+//! request line, whatever the line holds, and serving goes on), as the
+//! runner's [`Adapter`] copes with adapters that do not, and as
+//! `conformance/PROTOCOL.md` documents it.
 
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
+use std::time::Duration;
 
-use patchlaw_conformance::{runner, Native};
+use patchlaw_conformance::implementation::args;
+use patchlaw_conformance::runner::{self, Adapter};
+use patchlaw_conformance::{Implementation, Native, Op, Reply};
 use proptest::prelude::*;
 use serde_json::{json, Value};
+
+use crate::vectors::Scratch;
 
 fn serve_in_process(input: &[u8]) -> Vec<Value> {
     let mut output = Vec::new();
@@ -68,8 +76,19 @@ fn handshake_and_operations() {
     assert_eq!(lines.len(), 9, "no answer to stop, nothing after it");
     assert_eq!(lines[0]["protocol"], 1);
     assert_eq!(lines[0]["implementation"]["name"], "patchlaw");
-    let capabilities = lines[0]["capabilities"].as_array().unwrap();
-    assert!(capabilities.contains(&json!("merge_patch.compose")));
+    assert_eq!(
+        lines[0]["capabilities"],
+        json!([
+            "pointer.get",
+            "merge_patch.apply",
+            "merge_patch.diff",
+            "merge_patch.compose",
+            "json_patch.apply",
+            "json_patch.diff",
+            "strategic.apply",
+            "strategic.diff"
+        ])
+    );
     assert_eq!(lines[1], json!({"seq": 1, "result": {"b": 2}}));
     assert_eq!(lines[2]["seq"], 2);
     assert_eq!(lines[2]["error"]["code"], "unrepresentable");
@@ -143,6 +162,91 @@ fn deep_lines_are_answered() {
     assert_eq!(responses[0]["error"]["code"], "limit-exceeded");
     assert_eq!(responses[1]["errored"], true);
     assert_eq!(responses[2], json!({"seq": 3, "result": true}));
+}
+
+/// An adapter written in `sh`: it answers the handshake, then runs `then`.
+fn sh_adapter(then: &str) -> Result<Adapter, String> {
+    let hello = r#"{"protocol":1,"implementation":{"name":"sh","language":"sh","version":"0"},"capabilities":["pointer.get"]}"#;
+    Adapter::start(
+        &format!("read -r start; echo '{hello}'; {then}"),
+        Duration::from_secs(30),
+    )
+}
+
+fn get_root(adapter: &mut Adapter) -> Reply {
+    adapter.run(
+        Op::PointerGet,
+        args([("doc", json!(1)), ("pointer", json!(""))]),
+    )
+}
+
+/// A response that is not JSON or carries another seq is `errored`, and
+/// the adapter keeps serving; an adapter that exits is a crash and is
+/// started again for the next request; a bad handshake is refused.
+#[test]
+fn the_runner_copes_with_misbehaving_adapters() {
+    let mut garbage = sh_adapter("while read -r line; do echo 'not json'; done").unwrap();
+    for _ in 0..2 {
+        let reply = get_root(&mut garbage);
+        assert!(
+            matches!(&reply, Reply::Errored { message } if message.contains("not a JSON object")),
+            "{reply:?}"
+        );
+    }
+
+    let mut wrong_seq =
+        sh_adapter(r#"while read -r line; do echo '{"seq":0,"result":1}'; done"#).unwrap();
+    let reply = get_root(&mut wrong_seq);
+    assert!(
+        matches!(&reply, Reply::Errored { message } if message.contains("expected seq 1")),
+        "{reply:?}"
+    );
+
+    // Exits on its first request; started again, it answers.
+    let scratch = Scratch::new("crashing-adapter");
+    let flag = scratch.path("crashed-once");
+    let mut crashing = sh_adapter(&format!(
+        r#"read -r line; if [ -e '{flag}' ]; then echo '{{"seq":2,"result":1}}'; read -r line; else touch '{flag}'; exit 3; fi"#,
+        flag = flag.display()
+    ))
+    .unwrap();
+    let reply = get_root(&mut crashing);
+    assert!(matches!(reply, Reply::Crashed { .. }), "{reply:?}");
+    assert_eq!(get_root(&mut crashing), Reply::ok(json!(1)));
+    drop(crashing);
+
+    let refused = Adapter::start(
+        r#"read -r start; echo '{"protocol":2}'"#,
+        Duration::from_secs(30),
+    );
+    assert!(refused.unwrap_err().contains("does not speak protocol 1"));
+    let refused = Adapter::start(
+        r#"read -r start; echo '{"protocol":1,"implementation":{"name":"x"},"capabilities":[]}'"#,
+        Duration::from_secs(30),
+    );
+    assert!(refused.unwrap_err().contains("missing field `language`"));
+}
+
+/// `conformance/PROTOCOL.md` shows the minimal adapter byte for byte, and
+/// documents every operation and every error code.
+#[test]
+fn the_protocol_document_matches_the_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let protocol = std::fs::read_to_string(root.join("PROTOCOL.md")).unwrap();
+    let adapter = std::fs::read_to_string(root.join("adapters/minimal-python/adapter.py")).unwrap();
+    assert!(
+        protocol.contains(&format!("```python\n{adapter}```\n")),
+        "PROTOCOL.md must show adapters/minimal-python/adapter.py as it is"
+    );
+    for op in Op::ALL {
+        assert!(protocol.contains(&format!("| `{op}` |")), "{op}");
+    }
+    for kind in patchlaw::ErrorKind::ALL {
+        assert!(
+            protocol.contains(&format!("| `{}` |", kind.code())),
+            "{kind}"
+        );
+    }
 }
 
 proptest! {

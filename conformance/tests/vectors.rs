@@ -1,7 +1,7 @@
 //! Every vector passes on patchlaw, called directly and through the
 //! `serve` command of the binary, driven as a foreign implementation.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use patchlaw_conformance::runner::{self, Adapter, Expectations, Status};
@@ -10,6 +10,36 @@ use patchlaw_conformance::{Implementation, Native, Op};
 fn all_vectors() -> Vec<runner::Vector> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors");
     runner::load_vectors(Some(&dir), &[]).unwrap()
+}
+
+/// A directory of one test's own, removed when dropped.
+pub(crate) struct Scratch(PathBuf);
+
+impl Scratch {
+    pub(crate) fn new(test: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("patchlaw-{test}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    /// The path of `relative` under the directory.
+    pub(crate) fn path(&self, relative: &str) -> PathBuf {
+        self.0.join(relative)
+    }
+
+    /// Writes `text` to `relative` under the directory; returns the path.
+    pub(crate) fn write(&self, relative: &str, text: &str) -> PathBuf {
+        let path = self.path(relative);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn assert_all_pass(imp: &mut dyn Implementation) {
@@ -72,16 +102,21 @@ fn the_rfc_examples_are_present() {
     }
 }
 
+/// The outcomes on patchlaw of the vector file `text`, written at
+/// `relative` (whose directory is the area) in a scratch directory.
+fn run_file_natively(relative: &str, text: &str) -> Vec<runner::Outcome> {
+    let scratch = Scratch::new(&relative.replace(['/', '.'], "-"));
+    let file = scratch.write(relative, text);
+    let vectors = runner::load_vectors(None, &[file]).unwrap();
+    runner::run_vectors(&mut Native::new(), &vectors, &Expectations::default())
+}
+
 /// The runner tells a wrong result, a wrong error and a missing error
 /// apart, and judges a diff by what its patch does.
 #[test]
 fn the_runner_tells_outcomes_apart() {
-    let dir = std::env::temp_dir().join(format!("patchlaw-vectors-{}", std::process::id()));
-    let area = dir.join("merge_patch");
-    std::fs::create_dir_all(&area).unwrap();
-    let file = area.join("judging.json");
-    std::fs::write(
-        &file,
+    let outcomes = run_file_natively(
+        "merge_patch/judging.json",
         r#"[
           {"name": "wrong-result", "doc": {}, "patch": {"a": 1}, "expected": {"a": 2}},
           {"name": "should-have-failed", "doc": {}, "patch": {"a": 1}, "error": "invalid-patch"},
@@ -94,10 +129,7 @@ fn the_runner_tells_outcomes_apart() {
           {"name": "skipped", "doc": {}, "patch": {}, "expected": {}, "disabled": "shows a skip"},
           {"name": "unknown-op", "op": "merge_patch.frobnicate", "doc": {}, "expected": {}}
         ]"#,
-    )
-    .unwrap();
-    let vectors = runner::vectors::load(&file).unwrap();
-    let outcomes = runner::run_vectors(&mut Native::new(), &vectors, &Expectations::default());
+    );
     let status: Vec<(&str, Status)> = outcomes
         .iter()
         .map(|o| (o.id.rsplit('/').next().unwrap(), o.status))
@@ -117,24 +149,24 @@ fn the_runner_tells_outcomes_apart() {
             ("unknown-op", Status::Errored),
         ]
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Duplicate names, a skip without a reason, an error beside an expected
-/// result, a record without expectation, a misspelt field, and
-/// `result_error` beside `expected_result` or on an op that is not a diff
-/// are refused when the file is read.
+/// result, a record without expectation, a misspelt or missing argument,
+/// an unknown error code, and `result_error` beside `expected_result` or on
+/// an op that is not a diff are refused when the file is read.
 #[test]
 fn malformed_vector_files_are_refused() {
-    let dir = std::env::temp_dir().join(format!("patchlaw-bad-vectors-{}", std::process::id()));
-    let area = dir.join("merge_patch");
-    std::fs::create_dir_all(&area).unwrap();
+    let scratch = Scratch::new("malformed");
     for (i, body) in [
         r#"[{"name": "a", "doc": 1, "patch": 1, "expected": 1}, {"name": "a", "doc": 1, "patch": 1, "expected": 1}]"#,
         r#"[{"name": "a", "doc": 1, "patch": 1, "expected": 1, "disabled": ""}]"#,
         r#"[{"name": "a", "doc": 1, "patch": 1, "expected": 1, "error": "invalid-patch"}]"#,
         r#"[{"name": "a", "doc": 1, "patch": 1}]"#,
         r#"[{"name": "a", "doc": 1, "patch": 1, "expcted": 1}]"#,
+        r#"[{"name": "a", "doc": 1, "expected": 1}]"#,
+        r#"[{"name": "a", "doc": 1, "patch": 1, "error": "no-such-code"}]"#,
+        r#"[{"name": "a", "op": "merge_patch.diff", "from": {}, "to": {}, "result_error": "InvalidPatch"}]"#,
         r#"[{"name": "a", "op": "merge_patch.diff", "from": {}, "to": {}, "expected_result": {}, "result_error": "invalid-patch"}]"#,
         r#"[{"name": "a", "doc": 1, "patch": 1, "result_error": "invalid-patch"}]"#,
         r#"[{"name": "a", "op": "merge_patch.compose", "first": {}, "second": {}, "expected": {}, "result_error": "invalid-patch"}]"#,
@@ -143,26 +175,21 @@ fn malformed_vector_files_are_refused() {
     .into_iter()
     .enumerate()
     {
-        let file = area.join(format!("bad{i}.json"));
-        std::fs::write(&file, body).unwrap();
+        let file = scratch.write(&format!("merge_patch/bad{i}.json"), body);
         assert!(runner::vectors::load(&file).is_err(), "{body}");
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Known failures become xfail, or xpass when they pass; an expectation
 /// that matches nothing is a problem of the run.
 #[test]
 fn expectations_are_kept_honest() {
-    let dir = std::env::temp_dir().join(format!("patchlaw-expectations-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("expectations.json");
-    std::fs::write(
-        &path,
+    let scratch = Scratch::new("expectations");
+    let path = scratch.write(
+        "expectations.json",
         r#"{"known_failures": {"merge_patch/rfc7396/*": "claims to fail", "nowhere/x/y": "matches nothing"},
             "skip": {"pointer/rfc6901/*": "not under test"}}"#,
-    )
-    .unwrap();
+    );
     let expectations = Expectations::load(&path).unwrap();
     let outcomes = runner::run_vectors(&mut Native::new(), &all_vectors(), &expectations);
     assert!(outcomes
@@ -178,9 +205,8 @@ fn expectations_are_kept_honest() {
         ["expectation \"nowhere/x/y\" matches nothing"]
     );
 
-    std::fs::write(&path, r#"{"skip": {"a": ""}}"#).unwrap();
+    let path = scratch.write("no-reason.json", r#"{"skip": {"a": ""}}"#);
     assert!(Expectations::load(&path).is_err(), "a skip needs a reason");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Files in the community json-patch-tests format run unchanged: records
@@ -189,11 +215,8 @@ fn expectations_are_kept_honest() {
 /// record with neither `expected` nor `error` must merely succeed.
 #[test]
 fn community_format_files_run_unchanged() {
-    let dir = std::env::temp_dir().join(format!("patchlaw-community-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("tests.json");
-    std::fs::write(
-        &file,
+    let outcomes = run_file_natively(
+        "tests.json",
         r#"[
           {"comment": "append", "doc": {"a": []}, "patch": [{"op": "add", "path": "/a/-", "value": 1}], "expected": {"a": [1]}},
           {"comment": "hint only", "doc": {}, "patch": [{"op": "remove", "path": "/x"}], "error": "whatever the text says"},
@@ -201,10 +224,7 @@ fn community_format_files_run_unchanged() {
           {"comment": "skipped", "doc": {}, "patch": [], "expected": {}, "disabled": true},
           {"comment": "a wrong expectation still fails", "doc": {}, "patch": [], "expected": {"a": 1}}
         ]"#,
-    )
-    .unwrap();
-    let vectors = runner::load_vectors(None, std::slice::from_ref(&file)).unwrap();
-    let outcomes = runner::run_vectors(&mut Native::new(), &vectors, &Expectations::default());
+    );
     let got: Vec<(&str, Status, &str)> = outcomes
         .iter()
         .map(|o| (o.id.as_str(), o.status, o.detail.as_str()))
@@ -217,5 +237,4 @@ fn community_format_files_run_unchanged() {
         (Status::Skipped, "disabled: upstream")
     );
     assert_eq!(got[4].1, Status::Fail);
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,24 +1,27 @@
-//! `[doc, patch, second, third]`: the RFC 7396 laws (idempotence, null
-//! deletes, non-object replaces, diff-apply and minimality, compose and its
-//! associativity).
+//! `[doc, patch, second, third]`: the declared RFC 7396 laws
+//! (LAW-MP-IDEMPOTENT, -NULL-DELETES and -NONOBJECT-REPLACES on `doc` and
+//! `patch`, by value and by reference; -DIFF-APPLY and -DIFF-MINIMAL from
+//! `doc` to `patch`; -COMPOSE of `patch` and `second` on `doc`;
+//! -COMPOSE-ASSOC of `patch`, `second` and `third`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use patchlaw_conformance::laws::merge_patch as law;
 use patchlaw_conformance::Native;
-use patchlaw_fuzz::{check, Case};
+use patchlaw_fuzz::{holds, Case};
 
 fuzz_target!(|data: &[u8]| {
     let Some(case) = Case::parse(data, 2) else { return };
-    let (doc, patch, second, third) = (case.get(0), case.get(1), case.get(2), case.get(3));
+    let [doc, patch, second, third] = [0, 1, 2, 3].map(|i| case.get(i).clone());
+    let pair = (doc.clone(), patch.clone());
     for mut native in [Native::new(), Native::new().by_reference()] {
-        check(&case, law::idempotent(&mut native, doc, patch));
-        check(&case, law::null_deletes(&mut native, doc, patch));
-        check(&case, law::nonobject_replaces(&mut native, doc, patch));
+        holds(&case, &law::IDEMPOTENT, &mut native, &pair);
+        holds(&case, &law::NULL_DELETES, &mut native, &pair);
+        holds(&case, &law::NONOBJECT_REPLACES, &mut native, &pair);
     }
     let mut native = Native::new();
-    check(&case, law::diff_apply(&mut native, doc, patch));
-    check(&case, law::diff_minimal(&mut native, doc, patch));
-    check(&case, law::compose(&mut native, doc, patch, second));
-    check(&case, law::compose_assoc(&mut native, patch, second, third));
+    holds(&case, &law::DIFF_APPLY, &mut native, &pair);
+    holds(&case, &law::DIFF_MINIMAL, &mut native, &pair);
+    holds(&case, &law::COMPOSE, &mut native, &(doc, patch.clone(), second.clone()));
+    holds(&case, &law::COMPOSE_ASSOC, &mut native, &(patch, second, third));
 });

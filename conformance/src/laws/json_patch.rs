@@ -5,29 +5,76 @@
 //! inverse patch, serde) take patchlaw's types directly, because the
 //! adapter protocol cannot observe them.
 
-use patchlaw::json_patch::Patch;
+use patchlaw::json_patch::{diff_with, DiffOptions, Patch};
 use patchlaw::{Limits, PointerBuf};
 use serde_json::{json, Value};
 
-use super::{call, Violation};
+use super::{call, call_ok, declare_checks, expect, Violation};
 use crate::implementation::{abbreviate, Implementation, Op};
+use crate::strategy;
 
-/// `LAW-JP-ATOMIC`: a failed application leaves the document unchanged.
-pub const ATOMIC: &str = "LAW-JP-ATOMIC";
-/// `LAW-JP-EMPTY`: the empty patch changes nothing.
-pub const EMPTY: &str = "LAW-JP-EMPTY";
-/// `LAW-JP-CONCAT`: applying p ++ q is applying p, then q.
-pub const CONCAT: &str = "LAW-JP-CONCAT";
-/// `LAW-JP-INVERSE`: the inverse patch gives the original back.
-pub const INVERSE: &str = "LAW-JP-INVERSE";
-/// `LAW-JP-TEST-EQUALITY`: `test` passes iff the values are §4.6-equal.
-pub const TEST_EQUALITY: &str = "LAW-JP-TEST-EQUALITY";
-/// `LAW-JP-MOVE-IS-REMOVE-ADD`: `move` is `remove` then `add`.
-pub const MOVE_IS_REMOVE_ADD: &str = "LAW-JP-MOVE-IS-REMOVE-ADD";
-/// `LAW-JP-COPY-IS-ADD`: `copy` is `add` of the value at `from`.
-pub const COPY_IS_ADD: &str = "LAW-JP-COPY-IS-ADD";
-/// `LAW-JP-SERDE-ROUNDTRIP`: a patch survives serialization.
-pub const SERDE_ROUNDTRIP: &str = "LAW-JP-SERDE-ROUNDTRIP";
+declare_checks! {
+    /// `LAW-JP-ATOMIC`: a failed application leaves the document unchanged; on
+    /// patches written for the document that fail after changing it.
+    ATOMIC: (Value, Value) = ("LAW-JP-ATOMIC", [])
+        on strategy::arb_doc_and_failing_patch(),
+        |_, (doc, patch)| atomic(doc, patch, Limits::new());
+
+    /// `LAW-JP-EMPTY`: the empty patch changes nothing, for all documents.
+    EMPTY: Value = ("LAW-JP-EMPTY", [JsonPatchApply])
+        on strategy::arb_doc(), |imp, doc| empty(imp, doc);
+
+    /// `LAW-JP-CONCAT`: applying p ++ q is applying p, then q; on a document
+    /// and two patches, the second written for what the first produces.
+    CONCAT: (Value, Value, Value) = ("LAW-JP-CONCAT", [JsonPatchApply])
+        on strategy::arb_doc_and_two_patches(),
+        |imp, (doc, first, second)| concat(imp, doc, first, second);
+
+    /// `LAW-JP-INVERSE`: the inverse patch gives the original back; on
+    /// patches written for the document.
+    INVERSE: (Value, Value) = ("LAW-JP-INVERSE", [])
+        on strategy::arb_doc_and_patch(), |_, (doc, patch)| inverse(doc, patch);
+
+    /// `LAW-JP-TEST-EQUALITY`: `test` passes iff the values are §4.6-equal; on
+    /// locations of the document and values equal to what is there, written
+    /// differently or not, or different.
+    TEST_EQUALITY: (Value, PointerBuf, Value) = ("LAW-JP-TEST-EQUALITY", [JsonPatchApply])
+        on strategy::arb_doc_path_and_test_value(),
+        |imp, (doc, path, value)| test_equality(imp, doc, path, value);
+
+    /// `LAW-JP-MOVE-IS-REMOVE-ADD`: `move` is `remove` then `add`; on sources
+    /// that mostly exist and destinations where `add` can mostly write.
+    MOVE_IS_REMOVE_ADD: (Value, PointerBuf, PointerBuf) =
+        ("LAW-JP-MOVE-IS-REMOVE-ADD", [JsonPatchApply])
+        on strategy::arb_doc_from_and_path(),
+        |imp, (doc, from, path)| move_is_remove_add(imp, doc, from, path);
+
+    /// `LAW-JP-COPY-IS-ADD`: `copy` is `add` of the value at `from`; on sources
+    /// that mostly exist and destinations where `add` can mostly write.
+    COPY_IS_ADD: (Value, PointerBuf, PointerBuf) = ("LAW-JP-COPY-IS-ADD", [JsonPatchApply])
+        on strategy::arb_doc_from_and_path(),
+        |imp, (doc, from, path)| copy_is_add(imp, doc, from, path);
+
+    /// `LAW-JP-SERDE-ROUNDTRIP`: a patch survives serialization; on any patch
+    /// of up to eight operations.
+    SERDE_ROUNDTRIP: Patch = ("LAW-JP-SERDE-ROUNDTRIP", [])
+        on strategy::arb_patch(), |_, patch| serde_roundtrip(patch);
+
+    /// `LAW-JP-DIFF-APPLY`: apply(a, diff(a, b)) = b; on pairs of documents,
+    /// mostly the second an edit of the first.
+    DIFF_APPLY: (Value, Value) = ("LAW-JP-DIFF-APPLY", [JsonPatchApply, JsonPatchDiff])
+        on strategy::arb_doc_pair_for_diff(), |imp, (from, to)| diff_apply(imp, from, to);
+
+    /// `LAW-JP-DIFF-SELF`: diff(a, a) = [], for all documents.
+    DIFF_SELF: Value = ("LAW-JP-DIFF-SELF", [JsonPatchDiff])
+        on strategy::arb_doc(), |imp, doc| diff_self(imp, doc);
+
+    /// `LAW-JP-DIFF-LOCAL`: one array element inserted, removed or replaced
+    /// gives a diff local to it; on an array of the document and one edit.
+    DIFF_LOCAL: (Value, PointerBuf, ArrayEdit) = ("LAW-JP-DIFF-LOCAL", [JsonPatchDiff])
+        on strategy::arb_doc_array_and_edit(),
+        |imp, (doc, array, edit)| diff_local(imp, doc, array, edit);
+}
 
 /// Checks `LAW-JP-ATOMIC` on patchlaw's in-place API, with and without an
 /// inverse being built: when reading or applying `patch` fails, `doc` is exactly as it was, member order
@@ -66,7 +113,7 @@ pub fn atomic(doc: &Value, patch: &Value, limits: Limits) -> Result<(), Violatio
                 "apply"
             };
             return Err(Violation::new(
-                ATOMIC,
+                ATOMIC.id,
                 format!(
                     "{} failed ({how}) but changed {} into {}",
                     abbreviate(patch),
@@ -101,20 +148,10 @@ fn same_text(a: &Value, b: &Value) -> bool {
 /// # Ok::<(), patchlaw_conformance::laws::Violation>(())
 /// ```
 pub fn empty<I: Implementation + ?Sized>(imp: &mut I, doc: &Value) -> Result<(), Violation> {
-    let got = call(
-        imp,
-        EMPTY,
-        Op::JsonPatchApply,
-        &[("doc", doc), ("patch", &json!([]))],
-    )?;
-    if got.as_ref() == Ok(doc) {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            EMPTY,
-            format!("[] applied to {} gave {got:?}", abbreviate(doc)),
-        ))
-    }
+    let got = apply(imp, EMPTY.id, doc, &json!([]))?;
+    expect(EMPTY.id, &got.as_ref(), &Ok(doc), || {
+        format!("[] applied to {} gave {got:?}", abbreviate(doc))
+    })
 }
 
 /// Checks `LAW-JP-CONCAT` through an implementation: for well-formed
@@ -153,39 +190,19 @@ pub fn concat<I: Implementation + ?Sized>(
         return Ok(());
     }
     let joined = Value::Array(p.iter().chain(q).cloned().collect());
-    let together = call(
-        imp,
-        CONCAT,
-        Op::JsonPatchApply,
-        &[("doc", doc), ("patch", &joined)],
-    )?;
-    let in_turn = match call(
-        imp,
-        CONCAT,
-        Op::JsonPatchApply,
-        &[("doc", doc), ("patch", first)],
-    )? {
-        Ok(middle) => call(
-            imp,
-            CONCAT,
-            Op::JsonPatchApply,
-            &[("doc", &middle), ("patch", second)],
-        )?,
+    let together = apply(imp, CONCAT.id, doc, &joined)?;
+    let in_turn = match apply(imp, CONCAT.id, doc, first)? {
+        Ok(middle) => apply(imp, CONCAT.id, &middle, second)?,
         Err(code) => Err(code),
     };
-    if together == in_turn {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            CONCAT,
-            format!(
-                "on {}: p ++ q gave {together:?}, p then q gave {in_turn:?} (p = {}, q = {})",
-                abbreviate(doc),
-                abbreviate(first),
-                abbreviate(second)
-            ),
-        ))
-    }
+    expect(CONCAT.id, &together, &in_turn, || {
+        format!(
+            "on {}: p ++ q gave {together:?}, p then q gave {in_turn:?} (p = {}, q = {})",
+            abbreviate(doc),
+            abbreviate(first),
+            abbreviate(second)
+        )
+    })
 }
 
 /// Checks the part of `LAW-JP-CONCAT` the protocol cannot see, on
@@ -232,18 +249,13 @@ pub fn concat_index(doc: &Value, first: &Value, second: &Value) -> Result<(), Vi
             .and_then(|e| e.op_index())
             .map(|i| i + p.len()),
     };
-    if together == expected {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            CONCAT,
-            format!(
-                "p ++ q failed at {together:?}, expected {expected:?} (p = {}, q = {})",
-                abbreviate(first),
-                abbreviate(second)
-            ),
-        ))
-    }
+    expect(CONCAT.id, &together, &expected, || {
+        format!(
+            "p ++ q failed at {together:?}, expected {expected:?} (p = {}, q = {})",
+            abbreviate(first),
+            abbreviate(second)
+        )
+    })
 }
 
 /// Whether `patch` reads as a JSON Patch (RFC 6902 §3, §4).
@@ -280,7 +292,7 @@ pub fn inverse(doc: &Value, patch: &Value) -> Result<(), Violation> {
     match undo.apply(&mut target) {
         Ok(()) if target == *doc => Ok(()),
         outcome => Err(Violation::new(
-            INVERSE,
+            INVERSE.id,
             format!(
                 "{patch} on {} gave {} with inverse {undo}, which gave {}",
                 abbreviate(doc),
@@ -321,29 +333,19 @@ pub fn test_equality<I: Implementation + ?Sized>(
     value: &Value,
 ) -> Result<(), Violation> {
     let patch = json!([{"op": "test", "path": path.to_string(), "value": value}]);
-    let got = call(
-        imp,
-        TEST_EQUALITY,
-        Op::JsonPatchApply,
-        &[("doc", doc), ("patch", &patch)],
-    )?;
+    let got = apply(imp, TEST_EQUALITY.id, doc, &patch)?;
     let expected = match path.get(doc) {
         Ok(current) if reference_equal(current, value) => Ok(doc.clone()),
         Ok(_) => Err("test-failed".to_owned()),
         Err(e) => Err(e.kind().code().to_owned()),
     };
-    if got == expected {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            TEST_EQUALITY,
-            format!(
-                "test {path} = {} on {}: expected {expected:?}, got {got:?}",
-                abbreviate(value),
-                abbreviate(doc)
-            ),
-        ))
-    }
+    expect(TEST_EQUALITY.id, &got, &expected, || {
+        format!(
+            "test {path} = {} on {}: expected {expected:?}, got {got:?}",
+            abbreviate(value),
+            abbreviate(doc)
+        )
+    })
 }
 
 /// RFC 6902 §4.6 equality, written from the RFC independently of
@@ -427,38 +429,23 @@ pub fn move_is_remove_add<I: Implementation + ?Sized>(
         return Ok(());
     }
     let moved = json!([{"op": "move", "from": from.to_string(), "path": path.to_string()}]);
-    let got = call(
-        imp,
-        MOVE_IS_REMOVE_ADD,
-        Op::JsonPatchApply,
-        &[("doc", doc), ("patch", &moved)],
-    )?;
+    let got = apply(imp, MOVE_IS_REMOVE_ADD.id, doc, &moved)?;
     let expected = match from.get(doc) {
         Ok(value) => {
             let steps = json!([
                 {"op": "remove", "path": from.to_string()},
                 {"op": "add", "path": path.to_string(), "value": value},
             ]);
-            call(
-                imp,
-                MOVE_IS_REMOVE_ADD,
-                Op::JsonPatchApply,
-                &[("doc", doc), ("patch", &steps)],
-            )?
+            apply(imp, MOVE_IS_REMOVE_ADD.id, doc, &steps)?
         }
         Err(e) => Err(e.kind().code().to_owned()),
     };
-    if got == expected {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            MOVE_IS_REMOVE_ADD,
-            format!(
-                "move {from} → {path} on {}: got {got:?}, remove then add gave {expected:?}",
-                abbreviate(doc)
-            ),
-        ))
-    }
+    expect(MOVE_IS_REMOVE_ADD.id, &got, &expected, || {
+        format!(
+            "move {from} → {path} on {}: got {got:?}, remove then add gave {expected:?}",
+            abbreviate(doc)
+        )
+    })
 }
 
 /// Checks `LAW-JP-COPY-IS-ADD`: when `from` exists, `copy` gives what `add`
@@ -490,29 +477,14 @@ pub fn copy_is_add<I: Implementation + ?Sized>(
     };
     let copied = json!([{"op": "copy", "from": from.to_string(), "path": path.to_string()}]);
     let added = json!([{"op": "add", "path": path.to_string(), "value": value}]);
-    let got = call(
-        imp,
-        COPY_IS_ADD,
-        Op::JsonPatchApply,
-        &[("doc", doc), ("patch", &copied)],
-    )?;
-    let expected = call(
-        imp,
-        COPY_IS_ADD,
-        Op::JsonPatchApply,
-        &[("doc", doc), ("patch", &added)],
-    )?;
-    if got == expected {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            COPY_IS_ADD,
-            format!(
-                "copy {from} → {path} on {}: got {got:?}, add gave {expected:?}",
-                abbreviate(doc)
-            ),
-        ))
-    }
+    let got = apply(imp, COPY_IS_ADD.id, doc, &copied)?;
+    let expected = apply(imp, COPY_IS_ADD.id, doc, &added)?;
+    expect(COPY_IS_ADD.id, &got, &expected, || {
+        format!(
+            "copy {from} → {path} on {}: got {got:?}, add gave {expected:?}",
+            abbreviate(doc)
+        )
+    })
 }
 
 /// Checks `LAW-JP-SERDE-ROUNDTRIP` on patchlaw's types: a patch read back
@@ -538,12 +510,12 @@ pub fn serde_roundtrip(patch: &Patch) -> Result<(), Violation> {
     let back = Patch::from_value_with_limits(&value, Limits::unlimited());
     if back.as_ref() != Ok(patch) {
         return Err(Violation::new(
-            SERDE_ROUNDTRIP,
+            SERDE_ROUNDTRIP.id,
             format!("{value} read back as {back:?}"),
         ));
     }
-    let text =
-        serde_json::to_string(patch).map_err(|e| Violation::new(SERDE_ROUNDTRIP, e.to_string()))?;
+    let text = serde_json::to_string(patch)
+        .map_err(|e| Violation::new(SERDE_ROUNDTRIP.id, e.to_string()))?;
     let parsed: Result<Patch, _> = serde_json::from_str(&text);
     match parsed {
         Ok(parsed)
@@ -553,19 +525,11 @@ pub fn serde_roundtrip(patch: &Patch) -> Result<(), Violation> {
             Ok(())
         }
         other => Err(Violation::new(
-            SERDE_ROUNDTRIP,
+            SERDE_ROUNDTRIP.id,
             format!("{text} read back as {other:?}"),
         )),
     }
 }
-
-/// `LAW-JP-DIFF-APPLY`: apply(a, diff(a, b)) = b.
-pub const DIFF_APPLY: &str = "LAW-JP-DIFF-APPLY";
-/// `LAW-JP-DIFF-SELF`: diff(a, a) = [].
-pub const DIFF_SELF: &str = "LAW-JP-DIFF-SELF";
-/// `LAW-JP-DIFF-LOCAL`: one array element inserted, removed or replaced
-/// gives a diff local to it.
-pub const DIFF_LOCAL: &str = "LAW-JP-DIFF-LOCAL";
 
 /// Checks `LAW-JP-DIFF-APPLY`: the implementation's diff, applied by the
 /// implementation to `from`, gives exactly `to` (exact equality: a diff
@@ -589,32 +553,72 @@ pub fn diff_apply<I: Implementation + ?Sized>(
     from: &Value,
     to: &Value,
 ) -> Result<(), Violation> {
-    let patch = super::call_ok(
+    let patch = diff(imp, DIFF_APPLY.id, from, to)?;
+    let got = call_ok(
         imp,
-        DIFF_APPLY,
-        Op::JsonPatchDiff,
-        &[("from", from), ("to", to)],
-    )?;
-    let got = super::call_ok(
-        imp,
-        DIFF_APPLY,
+        DIFF_APPLY.id,
         Op::JsonPatchApply,
         &[("doc", from), ("patch", &patch)],
     )?;
-    if got == *to {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            DIFF_APPLY,
+    expect(DIFF_APPLY.id, &got, to, || {
+        format!(
+            "diff({}, {}) = {} produces {}",
+            abbreviate(from),
+            abbreviate(to),
+            abbreviate(&patch),
+            abbreviate(&got)
+        )
+    })
+}
+
+/// Checks the part of `LAW-JP-DIFF-APPLY` about patchlaw's diff options,
+/// which the protocol does not carry: the diff with moves, with guarding
+/// `test` operations, or with an edit-distance cap of 1 or 2, applied to
+/// `from`, gives exactly `to`.
+///
+/// # Errors
+///
+/// The violation, with the options, the patch and what it produced.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::laws::json_patch;
+/// use serde_json::json;
+///
+/// json_patch::diff_apply_with_options(&json!({"a": [1, 2, 3], "b": 1}), &json!({"a": [3, 1], "c": 1}))?;
+/// # Ok::<(), patchlaw_conformance::laws::Violation>(())
+/// ```
+pub fn diff_apply_with_options(from: &Value, to: &Value) -> Result<(), Violation> {
+    let options = [
+        DiffOptions::new().moves(true),
+        DiffOptions::new().tests(true),
+        DiffOptions::new().max_edit_distance(1),
+        DiffOptions::new().max_edit_distance(2),
+    ];
+    for options in options {
+        let what = || {
             format!(
-                "diff({}, {}) = {} produces {}",
+                "{options:?}: diff({}, {})",
                 abbreviate(from),
-                abbreviate(to),
-                abbreviate(&patch),
-                abbreviate(&got)
-            ),
-        ))
+                abbreviate(to)
+            )
+        };
+        let patch = diff_with(from, to, options)
+            .map_err(|e| Violation::new(DIFF_APPLY.id, format!("{} failed: {e}", what())))?;
+        let mut doc = from.clone();
+        match patch.apply(&mut doc) {
+            Ok(()) if doc == *to => {}
+            outcome => {
+                let got = outcome.map_or_else(|e| format!("error {e}"), |()| abbreviate(&doc));
+                return Err(Violation::new(
+                    DIFF_APPLY.id,
+                    format!("{} = {patch} produces {got}", what()),
+                ));
+            }
+        }
     }
+    Ok(())
 }
 
 /// Checks `LAW-JP-DIFF-SELF`: the diff of a document with itself is empty.
@@ -632,24 +636,14 @@ pub fn diff_apply<I: Implementation + ?Sized>(
 /// # Ok::<(), patchlaw_conformance::laws::Violation>(())
 /// ```
 pub fn diff_self<I: Implementation + ?Sized>(imp: &mut I, doc: &Value) -> Result<(), Violation> {
-    let patch = super::call_ok(
-        imp,
-        DIFF_SELF,
-        Op::JsonPatchDiff,
-        &[("from", doc), ("to", doc)],
-    )?;
-    if patch == json!([]) {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            DIFF_SELF,
-            format!(
-                "diff(d, d) = {} for d = {}",
-                abbreviate(&patch),
-                abbreviate(doc)
-            ),
-        ))
-    }
+    let patch = diff(imp, DIFF_SELF.id, doc, doc)?;
+    expect(DIFF_SELF.id, &patch, &json!([]), || {
+        format!(
+            "diff(d, d) = {} for d = {}",
+            abbreviate(&patch),
+            abbreviate(doc)
+        )
+    })
 }
 
 /// An edit of one element of one array in a document, for
@@ -713,12 +707,7 @@ pub fn diff_local<I: Implementation + ?Sized>(
         }
         _ => return Ok(()),
     };
-    let patch = super::call_ok(
-        imp,
-        DIFF_LOCAL,
-        Op::JsonPatchDiff,
-        &[("from", from), ("to", &to)],
-    )?;
+    let patch = diff(imp, DIFF_LOCAL.id, from, &to)?;
     let operations = patch.as_array().cloned().unwrap_or_default();
     let mut element = array.clone();
     element.push(index.to_string());
@@ -741,7 +730,7 @@ pub fn diff_local<I: Implementation + ?Sized>(
         Ok(())
     } else {
         Err(Violation::new(
-            DIFF_LOCAL,
+            DIFF_LOCAL.id,
             format!(
                 "{edit:?} at {array} in {} diffs to {}",
                 abbreviate(from),
@@ -749,4 +738,29 @@ pub fn diff_local<I: Implementation + ?Sized>(
             ),
         ))
     }
+}
+
+/// Runs `json_patch.apply` of `patch` on `doc`.
+fn apply<I: Implementation + ?Sized>(
+    imp: &mut I,
+    law: &'static str,
+    doc: &Value,
+    patch: &Value,
+) -> Result<Result<Value, String>, Violation> {
+    call(
+        imp,
+        law,
+        Op::JsonPatchApply,
+        &[("doc", doc), ("patch", patch)],
+    )
+}
+
+/// Runs `json_patch.diff` from `from` to `to`; an error is a violation.
+fn diff<I: Implementation + ?Sized>(
+    imp: &mut I,
+    law: &'static str,
+    from: &Value,
+    to: &Value,
+) -> Result<Value, Violation> {
+    call_ok(imp, law, Op::JsonPatchDiff, &[("from", from), ("to", to)])
 }

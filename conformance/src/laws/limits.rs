@@ -4,14 +4,32 @@
 //! `Drop` can take on a small stack, so they are built by loops, handed over
 //! by value, and taken apart with [`patchlaw::limits::dismantle`].
 
+use patchlaw::Limits;
 use serde_json::{json, Map, Value};
 
-use super::{call_owned, Violation};
+use super::{call_owned, declare_checks, Violation};
 use crate::implementation::{Implementation, Op, Reply};
 
-/// `LAW-LIM-DEPTH`: input nested deeper than the depth limit is
-/// `limit-exceeded`, never a stack overflow.
-pub const DEPTH: &str = "LAW-LIM-DEPTH";
+declare_checks! {
+    /// `LAW-LIM-COPY-BOUND`: the copies of one application stay within the
+    /// copy size limit; beyond it, `limit-exceeded` with the document
+    /// unchanged; checked on the copy-doubling attack.
+    COPY_BOUND: () = ("LAW-LIM-COPY-BOUND", [JsonPatchApply]) at (), |imp, ()| copy_bound(imp);
+
+    /// `LAW-LIM-OPS`: a patch with more operations than the limit is
+    /// `limit-exceeded` before any operation runs; checked with the default
+    /// limit, one operation over it and exactly at it.
+    OPS: usize = ("LAW-LIM-OPS", [JsonPatchApply]) at Limits::DEFAULT_MAX_OPERATIONS, |imp, max| {
+        operation_count(imp, max + 1, true)?;
+        operation_count(imp, *max, false)
+    };
+
+    /// `LAW-LIM-DEPTH`: input nested deeper than the depth limit is
+    /// `limit-exceeded`, never a stack overflow; checked one level past the
+    /// default limit.
+    DEPTH: usize = ("LAW-LIM-DEPTH", [MergePatchApply, MergePatchDiff, MergePatchCompose])
+        at Limits::DEFAULT_MAX_DEPTH + 1, |imp, depth| self::depth(imp, *depth);
+}
 
 /// An array nested `depth` levels deep around `1`: `[[…[1]…]]`, built
 /// without recursion.
@@ -114,13 +132,13 @@ pub fn depth<I: Implementation + ?Sized>(imp: &mut I, depth: usize) -> Result<()
                 // The result may be too deep to print or drop recursively.
                 patchlaw::limits::dismantle(result);
                 return Err(Violation::new(
-                    DEPTH,
+                    DEPTH.id,
                     format!("{op} ({what}, depth {depth}) succeeded, expected limit-exceeded"),
                 ));
             }
             other => {
                 return Err(Violation::new(
-                    DEPTH,
+                    DEPTH.id,
                     format!(
                         "{op} ({what}, depth {depth}) gave {}, expected limit-exceeded",
                         other.describe()
@@ -131,14 +149,6 @@ pub fn depth<I: Implementation + ?Sized>(imp: &mut I, depth: usize) -> Result<()
     }
     Ok(())
 }
-
-/// `LAW-LIM-COPY-BOUND`: the copies of one application stay within the
-/// copy size limit; beyond it, `limit-exceeded` with the document
-/// unchanged.
-pub const COPY_BOUND: &str = "LAW-LIM-COPY-BOUND";
-/// `LAW-LIM-OPS`: a patch with more operations than the limit is
-/// `limit-exceeded` before any operation runs.
-pub const OPS: &str = "LAW-LIM-OPS";
 
 /// The copy-doubling attack (CVE-2019-1002100): `doublings` times
 /// `copy /a → /a/-`, each copying the whole array into itself.
@@ -182,7 +192,7 @@ pub fn copy_bound<I: Implementation + ?Sized>(imp: &mut I) -> Result<(), Violati
     ) {
         Reply::Error { code, .. } if code == "limit-exceeded" => Ok(()),
         other => Err(Violation::new(
-            COPY_BOUND,
+            COPY_BOUND.id,
             format!(
                 "40 self-doubling copies gave {}, expected limit-exceeded",
                 other.describe()
@@ -223,7 +233,7 @@ pub fn operation_count<I: Implementation + ?Sized>(
         (Reply::Error { code, .. }, true) if code == "limit-exceeded" => Ok(()),
         (Reply::Ok { .. }, false) => Ok(()),
         _ => Err(Violation::new(
-            OPS,
+            OPS.id,
             format!("{count} operations gave {}", reply.describe()),
         )),
     }

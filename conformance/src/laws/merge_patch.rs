@@ -8,25 +8,50 @@
 
 use serde_json::{Map, Value};
 
-use super::{call, call_ok, Violation};
+use super::{call, call_ok, declare_checks, expect, shown, Violation};
 use crate::implementation::{abbreviate, Implementation, Op};
+use crate::strategy;
 
-/// `LAW-MP-NONOBJECT-REPLACES`: p not an object ⇒ apply(d, p) = p.
-pub const NONOBJECT_REPLACES: &str = "LAW-MP-NONOBJECT-REPLACES";
-/// `LAW-MP-IDEMPOTENT`: apply(apply(d, p), p) = apply(d, p).
-pub const IDEMPOTENT: &str = "LAW-MP-IDEMPOTENT";
-/// `LAW-MP-NULL-DELETES`: `p[k] = null ⇒ k ∉ apply(d, p)`.
-pub const NULL_DELETES: &str = "LAW-MP-NULL-DELETES";
-/// `LAW-MP-DIFF-APPLY`: diff(a, b) = Ok(q) ⇒ apply(a, q) = b, and diff fails
-/// exactly when no merge patch maps a to b.
-pub const DIFF_APPLY: &str = "LAW-MP-DIFF-APPLY";
-/// `LAW-MP-DIFF-MINIMAL`: diff has a member exactly where the objects differ.
-pub const DIFF_MINIMAL: &str = "LAW-MP-DIFF-MINIMAL";
-/// `LAW-MP-COMPOSE`: apply(d, compose(p, q)) = apply(apply(d, p), q), and
-/// compose fails exactly when no single patch has that effect.
-pub const COMPOSE: &str = "LAW-MP-COMPOSE";
-/// `LAW-MP-COMPOSE-ASSOC`: composition is associative where defined.
-pub const COMPOSE_ASSOC: &str = "LAW-MP-COMPOSE-ASSOC";
+declare_checks! {
+    /// `LAW-MP-NONOBJECT-REPLACES`: p not an object ⇒ apply(d, p) = p, for all
+    /// documents d (any value; mostly objects) and non-object patches p.
+    NONOBJECT_REPLACES: (Value, Value) = ("LAW-MP-NONOBJECT-REPLACES", [MergePatchApply])
+        on (strategy::arb_doc(), strategy::arb_scalar_or_array()),
+        |imp, (doc, patch)| nonobject_replaces(imp, doc, patch);
+
+    /// `LAW-MP-IDEMPOTENT`: apply(apply(d, p), p) = apply(d, p), on documents
+    /// with a merge patch written for each.
+    IDEMPOTENT: (Value, Value) = ("LAW-MP-IDEMPOTENT", [MergePatchApply])
+        on strategy::arb_doc_and_merge_patch(), |imp, (doc, patch)| idempotent(imp, doc, patch);
+
+    /// `LAW-MP-NULL-DELETES`: `p[k] = null ⇒ k ∉ apply(d, p)`, on documents
+    /// with a merge patch written for each.
+    NULL_DELETES: (Value, Value) = ("LAW-MP-NULL-DELETES", [MergePatchApply])
+        on strategy::arb_doc_and_merge_patch(), |imp, (doc, patch)| null_deletes(imp, doc, patch);
+
+    /// `LAW-MP-DIFF-APPLY`: diff(a, b) = Ok(q) ⇒ apply(a, q) = b, and diff fails
+    /// exactly when no merge patch maps a to b; on pairs of documents, mostly
+    /// the second an edit of the first.
+    DIFF_APPLY: (Value, Value) = ("LAW-MP-DIFF-APPLY", [MergePatchApply, MergePatchDiff])
+        on strategy::arb_doc_pair(), |imp, (from, to)| diff_apply(imp, from, to);
+
+    /// `LAW-MP-DIFF-MINIMAL`: diff has a member exactly where the objects
+    /// differ; on pairs of documents, mostly the second an edit of the first.
+    DIFF_MINIMAL: (Value, Value) = ("LAW-MP-DIFF-MINIMAL", [MergePatchDiff])
+        on strategy::arb_doc_pair(), |imp, (from, to)| diff_minimal(imp, from, to);
+
+    /// `LAW-MP-COMPOSE`: apply(d, compose(p, q)) = apply(apply(d, p), q), and
+    /// compose fails exactly when no single patch has that effect; on a
+    /// document and two overlapping patches.
+    COMPOSE: (Value, Value, Value) = ("LAW-MP-COMPOSE", [MergePatchApply, MergePatchCompose])
+        on strategy::arb_doc_and_two_merge_patches(),
+        |imp, (doc, first, second)| compose(imp, doc, first, second);
+
+    /// `LAW-MP-COMPOSE-ASSOC`: composition is associative where defined; on
+    /// three patches, each written for the one before.
+    COMPOSE_ASSOC: (Value, Value, Value) = ("LAW-MP-COMPOSE-ASSOC", [MergePatchCompose])
+        on strategy::arb_three_merge_patches(), |imp, (p, q, r)| compose_assoc(imp, p, q, r);
+}
 
 /// Checks `LAW-MP-NONOBJECT-REPLACES` for a document and a non-object patch
 /// (a patch that is an object is outside the law and passes).
@@ -52,8 +77,8 @@ pub fn nonobject_replaces<I: Implementation + ?Sized>(
     if patch.is_object() {
         return Ok(());
     }
-    let got = apply(imp, NONOBJECT_REPLACES, doc, patch)?;
-    expect_exact(NONOBJECT_REPLACES, &got, patch, || {
+    let got = apply(imp, NONOBJECT_REPLACES.id, doc, patch)?;
+    expect_exact(NONOBJECT_REPLACES.id, &got, patch, || {
         format!("apply({}, {})", abbreviate(doc), abbreviate(patch))
     })
 }
@@ -78,9 +103,9 @@ pub fn idempotent<I: Implementation + ?Sized>(
     doc: &Value,
     patch: &Value,
 ) -> Result<(), Violation> {
-    let once = apply(imp, IDEMPOTENT, doc, patch)?;
-    let twice = apply(imp, IDEMPOTENT, &once, patch)?;
-    expect_exact(IDEMPOTENT, &twice, &once, || {
+    let once = apply(imp, IDEMPOTENT.id, doc, patch)?;
+    let twice = apply(imp, IDEMPOTENT.id, &once, patch)?;
+    expect_exact(IDEMPOTENT.id, &twice, &once, || {
         format!(
             "apply twice of {} to {}",
             abbreviate(patch),
@@ -111,11 +136,11 @@ pub fn null_deletes<I: Implementation + ?Sized>(
     doc: &Value,
     patch: &Value,
 ) -> Result<(), Violation> {
-    let got = apply(imp, NULL_DELETES, doc, patch)?;
+    let got = apply(imp, NULL_DELETES.id, doc, patch)?;
     let mut path = Vec::new();
     check_nulls_deleted(patch, &got, &mut path).map_err(|at| {
         Violation::new(
-            NULL_DELETES,
+            NULL_DELETES.id,
             format!(
                 "member {at} is set to null by {} but present in the result {} (document {})",
                 abbreviate(patch),
@@ -184,39 +209,20 @@ pub fn diff_apply<I: Implementation + ?Sized>(
     from: &Value,
     to: &Value,
 ) -> Result<(), Violation> {
+    let arguments = [("from", from), ("to", to)];
     let possible = representable(from, to);
-    let what = || format!("diff({}, {})", abbreviate(from), abbreviate(to));
-    match call(
-        imp,
-        DIFF_APPLY,
-        Op::MergePatchDiff,
-        &[("from", from), ("to", to)],
-    )? {
-        Ok(patch) => {
-            if !possible {
-                return Err(Violation::new(
-                    DIFF_APPLY,
-                    format!(
-                        "{} gave {} but no merge patch exists",
-                        what(),
-                        abbreviate(&patch)
-                    ),
-                ));
-            }
-            let got = apply(imp, DIFF_APPLY, from, &patch)?;
-            expect_exact(DIFF_APPLY, &got, to, || {
-                format!("apply(from, {}) after {}", abbreviate(&patch), what())
-            })
-        }
-        Err(code) if code == "unrepresentable" && !possible => Ok(()),
-        Err(code) => Err(Violation::new(
-            DIFF_APPLY,
-            format!(
-                "{} failed with {code} although a merge patch exists",
-                what()
-            ),
-        )),
-    }
+    let Some(patch) = partial(imp, DIFF_APPLY.id, Op::MergePatchDiff, &arguments, possible)? else {
+        return Ok(());
+    };
+    let got = apply(imp, DIFF_APPLY.id, from, &patch)?;
+    expect_exact(DIFF_APPLY.id, &got, to, || {
+        format!(
+            "apply(from, {}) after diff({}, {})",
+            abbreviate(&patch),
+            abbreviate(from),
+            abbreviate(to)
+        )
+    })
 }
 
 /// Checks `LAW-MP-DIFF-MINIMAL`: for objects, the patch has a member exactly
@@ -248,14 +254,14 @@ pub fn diff_minimal<I: Implementation + ?Sized>(
     }
     let patch = call_ok(
         imp,
-        DIFF_MINIMAL,
+        DIFF_MINIMAL.id,
         Op::MergePatchDiff,
         &[("from", from), ("to", to)],
     )?;
     let mut path = Vec::new();
     check_minimal(from, to, &patch, &mut path).map_err(|why| {
         Violation::new(
-            DIFF_MINIMAL,
+            DIFF_MINIMAL.id,
             format!(
                 "diff({}, {}) = {}: {why}",
                 abbreviate(from),
@@ -363,42 +369,52 @@ pub fn compose<I: Implementation + ?Sized>(
     first: &Value,
     second: &Value,
 ) -> Result<(), Violation> {
+    let arguments = [("first", first), ("second", second)];
     let possible = composable(first, second);
-    let what = || format!("compose({}, {})", abbreviate(first), abbreviate(second));
-    match call(
-        imp,
-        COMPOSE,
-        Op::MergePatchCompose,
-        &[("first", first), ("second", second)],
-    )? {
-        Ok(both) => {
-            if !possible {
-                return Err(Violation::new(
-                    COMPOSE,
-                    format!(
-                        "{} gave {} but no single merge patch exists",
-                        what(),
-                        abbreviate(&both)
-                    ),
-                ));
-            }
-            let step = apply(imp, COMPOSE, doc, first)?;
-            let expected = apply(imp, COMPOSE, &step, second)?;
-            let got = apply(imp, COMPOSE, doc, &both)?;
-            expect_exact(COMPOSE, &got, &expected, || {
-                format!(
-                    "{} = {} applied to {}",
-                    what(),
-                    abbreviate(&both),
-                    abbreviate(doc)
-                )
-            })
-        }
-        Err(code) if code == "unrepresentable" && !possible => Ok(()),
-        Err(code) => Err(Violation::new(
-            COMPOSE,
+    let Some(both) = partial(imp, COMPOSE.id, Op::MergePatchCompose, &arguments, possible)? else {
+        return Ok(());
+    };
+    let in_turn = apply(imp, COMPOSE.id, doc, first)?;
+    let expected = apply(imp, COMPOSE.id, &in_turn, second)?;
+    let got = apply(imp, COMPOSE.id, doc, &both)?;
+    expect_exact(COMPOSE.id, &got, &expected, || {
+        format!(
+            "compose({}, {}) = {} applied to {}",
+            abbreviate(first),
+            abbreviate(second),
+            abbreviate(&both),
+            abbreviate(doc)
+        )
+    })
+}
+
+/// Runs `op`, which must succeed exactly when a merge patch with the
+/// asked effect exists (`possible`) and otherwise fail with
+/// `unrepresentable`: its result when it rightly succeeded, `None` when it
+/// rightly refused.
+fn partial<I: Implementation + ?Sized>(
+    imp: &mut I,
+    law: &'static str,
+    op: Op,
+    arguments: &[(&str, &Value)],
+    possible: bool,
+) -> Result<Option<Value>, Violation> {
+    let what = || format!("{op} of {}", shown(arguments));
+    match call(imp, law, op, arguments)? {
+        Ok(result) if possible => Ok(Some(result)),
+        Ok(result) => Err(Violation::new(
+            law,
             format!(
-                "{} failed with {code} although a single merge patch exists",
+                "{} gave {} but no such merge patch exists",
+                what(),
+                abbreviate(&result)
+            ),
+        )),
+        Err(code) if code == "unrepresentable" && !possible => Ok(None),
+        Err(code) => Err(Violation::new(
+            law,
+            format!(
+                "{} failed with {code} although such a merge patch exists",
                 what()
             ),
         )),
@@ -430,7 +446,7 @@ pub fn compose_assoc<I: Implementation + ?Sized>(
     let compose_two = |imp: &mut I, x: &Value, y: &Value| {
         call(
             imp,
-            COMPOSE_ASSOC,
+            COMPOSE_ASSOC.id,
             Op::MergePatchCompose,
             &[("first", x), ("second", y)],
         )
@@ -451,20 +467,20 @@ pub fn compose_assoc<I: Implementation + ?Sized>(
     };
     let qr = compose_two(imp, q, r)?.map_err(|code| {
         Violation::new(
-            COMPOSE_ASSOC,
+            COMPOSE_ASSOC.id,
             format!("(p∘q)∘r is defined but q∘r fails with {code}: {}", what()),
         )
     })?;
     let right = compose_two(imp, p, &qr)?.map_err(|code| {
         Violation::new(
-            COMPOSE_ASSOC,
+            COMPOSE_ASSOC.id,
             format!(
                 "(p∘q)∘r is defined but p∘(q∘r) fails with {code}: {}",
                 what()
             ),
         )
     })?;
-    expect_exact(COMPOSE_ASSOC, &right, &left, || {
+    expect_exact(COMPOSE_ASSOC.id, &right, &left, || {
         format!("p∘(q∘r) against (p∘q)∘r for {}", what())
     })
 }
@@ -566,19 +582,14 @@ fn expect_exact(
     expected: &Value,
     what: impl FnOnce() -> String,
 ) -> Result<(), Violation> {
-    if got == expected {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            law,
-            format!(
-                "{}: got {}, expected {}",
-                what(),
-                abbreviate(got),
-                abbreviate(expected)
-            ),
-        ))
-    }
+    expect(law, got, expected, || {
+        format!(
+            "{}: got {}, expected {}",
+            what(),
+            abbreviate(got),
+            abbreviate(expected)
+        )
+    })
 }
 
 fn pointer(path: &[String]) -> String {

@@ -9,17 +9,29 @@ use patchlaw::pointer::{escape, unescape};
 use patchlaw::PointerBuf;
 use serde_json::{json, Map, Value};
 
-use super::{call, Violation};
+use super::{call, declare_checks, expect, Violation};
 use crate::implementation::{Implementation, Op};
+use crate::strategy;
 
-/// `LAW-PTR-ROUNDTRIP`: parse(format(t)) = t for every token list, and
-/// format(parse(s)) = s for every valid pointer string.
-pub const ROUNDTRIP: &str = "LAW-PTR-ROUNDTRIP";
-/// `LAW-PTR-ESCAPE-ORDER`: unescape is the inverse of escape.
-pub const ESCAPE_ORDER: &str = "LAW-PTR-ESCAPE-ORDER";
-/// `LAW-PTR-STRICT-INDEX`: a token evaluates against an array iff it is a
-/// canonical index in range.
-pub const STRICT_INDEX: &str = "LAW-PTR-STRICT-INDEX";
+declare_checks! {
+    /// `LAW-PTR-ROUNDTRIP`: parse(format(t)) = t for every token list, and
+    /// format(parse(s)) = s for every valid pointer string; checked on token
+    /// lists biased towards escapes and index-like tokens.
+    ROUNDTRIP: Vec<String> = ("LAW-PTR-ROUNDTRIP", [PointerGet])
+        on strategy::arb_tokens(), |imp, tokens| roundtrip(imp, tokens);
+
+    /// `LAW-PTR-ESCAPE-ORDER`: unescape is the inverse of escape; checked on
+    /// tokens full of `~`, `/`, `0` and `1`.
+    ESCAPE_ORDER: String = ("LAW-PTR-ESCAPE-ORDER", [PointerGet])
+        on strategy::arb_token(), |imp, token| escape_order(imp, token);
+
+    /// `LAW-PTR-STRICT-INDEX`: a token evaluates against an array iff it is a
+    /// canonical index in range; checked on arrays of up to 11 elements and
+    /// tokens that are indices or look like them.
+    STRICT_INDEX: (usize, String) = ("LAW-PTR-STRICT-INDEX", [PointerGet])
+        on (0usize..12, strategy::arb_index_token()),
+        |imp, (len, token)| strict_index(imp, *len, token);
+}
 
 /// Checks `LAW-PTR-ROUNDTRIP` for the token list `tokens`.
 ///
@@ -43,20 +55,20 @@ pub fn roundtrip<I: Implementation + ?Sized>(
 ) -> Result<(), Violation> {
     let text = PointerBuf::from_tokens(tokens.iter().cloned()).to_string();
     let parsed = PointerBuf::parse(&text)
-        .map_err(|e| Violation::new(ROUNDTRIP, format!("{text:?} does not parse: {e}")))?;
+        .map_err(|e| Violation::new(ROUNDTRIP.id, format!("{text:?} does not parse: {e}")))?;
     if parsed.tokens() != tokens {
         return Err(Violation::new(
-            ROUNDTRIP,
+            ROUNDTRIP.id,
             format!("{text:?} parses to {:?}, not {tokens:?}", parsed.tokens()),
         ));
     }
     if parsed.to_string() != text {
         return Err(Violation::new(
-            ROUNDTRIP,
+            ROUNDTRIP.id,
             format!("{text:?} formats back as {:?}", parsed.to_string()),
         ));
     }
-    expect_marker(imp, ROUNDTRIP, tokens, &text)
+    expect_marker(imp, ROUNDTRIP.id, tokens, &text)
 }
 
 /// Checks `LAW-PTR-ESCAPE-ORDER` for one token: unescape(escape(t)) = t, and
@@ -79,19 +91,19 @@ pub fn escape_order<I: Implementation + ?Sized>(imp: &mut I, token: &str) -> Res
     let escaped = escape(token);
     let back = unescape(&escaped).map_err(|e| {
         Violation::new(
-            ESCAPE_ORDER,
+            ESCAPE_ORDER.id,
             format!("escape({token:?}) = {escaped:?} does not unescape: {e}"),
         )
     })?;
     if back != token {
         return Err(Violation::new(
-            ESCAPE_ORDER,
+            ESCAPE_ORDER.id,
             format!("unescape(escape({token:?})) = {back:?}"),
         ));
     }
     expect_marker(
         imp,
-        ESCAPE_ORDER,
+        ESCAPE_ORDER.id,
         &[token.to_owned()],
         &format!("/{escaped}"),
     )
@@ -136,20 +148,11 @@ pub fn strict_index<I: Implementation + ?Sized>(
             _ => Err("index-out-of-bounds".to_owned()),
         }
     };
-    let got = call(
-        imp,
-        STRICT_INDEX,
-        Op::PointerGet,
-        &[("doc", &doc), ("pointer", &Value::String(pointer.clone()))],
-    )?;
-    if got == expected {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            STRICT_INDEX,
-            format!("{pointer:?} on an array of {len}: expected {expected:?}, got {got:?}"),
-        ))
-    }
+    let arguments = [("doc", &doc), ("pointer", &Value::String(pointer.clone()))];
+    let got = call(imp, STRICT_INDEX.id, Op::PointerGet, &arguments)?;
+    expect(STRICT_INDEX.id, &got, &expected, || {
+        format!("{pointer:?} on an array of {len}: expected {expected:?}, got {got:?}")
+    })
 }
 
 /// Builds a document in which `tokens` lead through objects to a marker and
@@ -169,18 +172,9 @@ fn expect_marker<I: Implementation + ?Sized>(
         members.insert(token.clone(), doc);
         doc = Value::Object(members);
     }
-    let got = call(
-        imp,
-        law,
-        Op::PointerGet,
-        &[("doc", &doc), ("pointer", &Value::String(text.to_owned()))],
-    )?;
-    if got.as_ref() == Ok(&marker) {
-        Ok(())
-    } else {
-        Err(Violation::new(
-            law,
-            format!("pointer.get({text:?}) gave {got:?}, expected {marker}"),
-        ))
-    }
+    let arguments = [("doc", &doc), ("pointer", &Value::String(text.to_owned()))];
+    let got = call(imp, law, Op::PointerGet, &arguments)?;
+    expect(law, &got.as_ref(), &Ok(&marker), || {
+        format!("pointer.get({text:?}) gave {got:?}, expected {marker}")
+    })
 }

@@ -10,25 +10,65 @@
 
 use serde_json::{Map, Value};
 
-use super::{call, Violation};
+use super::{call, call_ok, declare_checks, Cases, Check, Violation};
 use crate::implementation::{abbreviate, schema_argument, Implementation, Op};
+use crate::strategy::arb_doc_and_merge_patch;
+use crate::strategy::strategic::{arb_strategic_case, arb_strategic_pair, StrategicCase};
 
-/// `LAW-SMP-REDUCES-TO-MP`: without patch metadata or directives, strategic
-/// merge patch is RFC 7396.
-pub const REDUCES_TO_MP: &str = "LAW-SMP-REDUCES-TO-MP";
-/// `LAW-SMP-MERGE-KEY`: elements the patch does not name keep their content.
-pub const MERGE_KEY: &str = "LAW-SMP-MERGE-KEY";
-/// `LAW-SMP-DELETE`: `$patch: delete` leaves no element with its key.
-pub const DELETE: &str = "LAW-SMP-DELETE";
-/// `LAW-SMP-REPLACE`: `$patch: replace` yields the patch's value.
-pub const REPLACE: &str = "LAW-SMP-REPLACE";
-/// `LAW-SMP-RETAIN-KEYS`: after `$retainKeys` the map's keys are within it.
-pub const RETAIN_KEYS: &str = "LAW-SMP-RETAIN-KEYS";
-/// `LAW-SMP-PRIMITIVE-UNION`: a primitive merge list becomes the ordered
-/// duplicate-free union, minus deletions.
-pub const PRIMITIVE_UNION: &str = "LAW-SMP-PRIMITIVE-UNION";
-/// `LAW-SMP-ELEMENT-ORDER`: `$setElementOrder` fixes the relative order.
-pub const ELEMENT_ORDER: &str = "LAW-SMP-ELEMENT-ORDER";
+/// The declaration of a law of directives: checked through
+/// `strategic.apply` on generated schemas, documents valid under them and
+/// patches for the documents ([`arb_strategic_case`]).
+macro_rules! directive_law {
+    ($id:literal, $law:ident) => {
+        Check {
+            id: $id,
+            ops: &[Op::StrategicApply],
+            cases: Cases::Generated(arb_strategic_case),
+            law: |imp, case| $law(imp, &case.schema, &case.doc, &case.patch),
+        }
+    };
+}
+
+declare_checks! {
+    /// `LAW-SMP-REDUCES-TO-MP`: without patch metadata or directives, strategic
+    /// merge patch is RFC 7396; on documents with a merge patch written for
+    /// each.
+    REDUCES_TO_MP: (Value, Value) = ("LAW-SMP-REDUCES-TO-MP", [StrategicApply, MergePatchApply])
+        on arb_doc_and_merge_patch(), |imp, (doc, patch)| reduces_to_merge_patch(imp, doc, patch);
+
+    /// `LAW-SMP-MERGE-KEY`: elements the patch does not name keep their
+    /// content.
+    MERGE_KEY: StrategicCase = directive_law!("LAW-SMP-MERGE-KEY", merge_key);
+
+    /// `LAW-SMP-DELETE`: `$patch: delete` leaves no element with its key.
+    DELETE: StrategicCase = directive_law!("LAW-SMP-DELETE", delete);
+
+    /// `LAW-SMP-REPLACE`: `$patch: replace` yields the patch's value.
+    REPLACE: StrategicCase = directive_law!("LAW-SMP-REPLACE", replace);
+
+    /// `LAW-SMP-RETAIN-KEYS`: after `$retainKeys` the map's keys are within
+    /// it.
+    RETAIN_KEYS: StrategicCase = directive_law!("LAW-SMP-RETAIN-KEYS", retain_keys);
+
+    /// `LAW-SMP-PRIMITIVE-UNION`: a primitive merge list becomes the ordered
+    /// duplicate-free union, minus deletions.
+    PRIMITIVE_UNION: StrategicCase = directive_law!("LAW-SMP-PRIMITIVE-UNION", primitive_union);
+
+    /// `LAW-SMP-ELEMENT-ORDER`: `$setElementOrder` fixes the relative order.
+    ELEMENT_ORDER: StrategicCase = directive_law!("LAW-SMP-ELEMENT-ORDER", element_order);
+
+    /// `LAW-SMP-DIFF-APPLY`: applying a diff gives the target, list order
+    /// included; on a generated schema and two documents valid under it, the
+    /// second mostly an edit of the first ([`arb_strategic_pair`]).
+    DIFF_APPLY: (Value, Value, Value) = ("LAW-SMP-DIFF-APPLY", [StrategicApply, StrategicDiff])
+        on arb_strategic_pair(), |imp, (schema, a, b)| diff_apply(imp, schema, a, b);
+
+    /// `LAW-SMP-IDEMPOTENT`: a diff's patch applies idempotently, here to both
+    /// documents of the diff; on a generated schema and two documents valid
+    /// under it.
+    IDEMPOTENT: (Value, Value, Value) = ("LAW-SMP-IDEMPOTENT", [StrategicApply, StrategicDiff])
+        on arb_strategic_pair(), |imp, (schema, a, b)| idempotent(imp, schema, a, b, &[a, b]);
+}
 
 /// Checks `LAW-SMP-REDUCES-TO-MP` for an object document and a patch: when
 /// the patch has no directive anywhere and no array in it holds an object
@@ -58,22 +98,13 @@ pub fn reduces_to_merge_patch<I: Implementation + ?Sized>(
         return Ok(());
     }
     let schema = empty_schema();
-    let smp = call(
-        imp,
-        REDUCES_TO_MP,
-        Op::StrategicApply,
-        &[("doc", doc), ("patch", patch), ("schema", &schema)],
-    )?;
-    let mp = call(
-        imp,
-        REDUCES_TO_MP,
-        Op::MergePatchApply,
-        &[("doc", doc), ("patch", patch)],
-    )?;
+    let arguments = [("doc", doc), ("patch", patch), ("schema", &schema)];
+    let smp = call(imp, REDUCES_TO_MP.id, Op::StrategicApply, &arguments)?;
+    let mp = call(imp, REDUCES_TO_MP.id, Op::MergePatchApply, &arguments[..2])?;
     match (smp, mp) {
         (Ok(a), Ok(b)) if a == b => Ok(()),
         (a, b) => Err(Violation::new(
-            REDUCES_TO_MP,
+            REDUCES_TO_MP.id,
             format!(
                 "patch {} on {}: strategic gives {}, RFC 7396 gives {}",
                 abbreviate(patch),
@@ -263,6 +294,52 @@ fn at<'v>(value: &'v Value, path: &str) -> Option<&'v Value> {
     value.pointer(path)
 }
 
+/// What a law of directives judges: the schema as patchlaw reads it, and
+/// what applying the patch to the document gave.
+struct Applied<'a> {
+    law: &'static str,
+    schema: patchlaw::strategic::Schema,
+    result: Value,
+    doc: &'a Value,
+    patch: &'a Value,
+}
+
+impl Applied<'_> {
+    /// The violation at `site`: `what`, with the document and the patch.
+    fn violation(&self, site: &Site<'_>, what: String) -> Violation {
+        Violation::new(
+            self.law,
+            format!(
+                "at {}: {what} (document {}, patch {})",
+                site.path,
+                abbreviate(self.doc),
+                abbreviate(self.patch)
+            ),
+        )
+    }
+}
+
+/// Reads the schema and runs the apply; `None` when the implementation
+/// rejects the patch.
+fn applied_under<'a, I: Implementation + ?Sized>(
+    imp: &mut I,
+    law: &'static str,
+    schema: &Value,
+    doc: &'a Value,
+    patch: &'a Value,
+) -> Result<Option<Applied<'a>>, Violation> {
+    let parsed = parse_schema(law, schema)?;
+    Ok(
+        applied(imp, law, schema, doc, patch)?.map(|result| Applied {
+            law,
+            schema: parsed,
+            result,
+            doc,
+            patch,
+        }),
+    )
+}
+
 /// Runs the apply; `None` when the implementation rejects the patch.
 fn applied<I: Implementation + ?Sized>(
     imp: &mut I,
@@ -301,24 +378,6 @@ fn key_of<'v>(element: &'v Value, key: &str) -> Option<&'v Value> {
     element.as_object().and_then(|m| m.get(key))
 }
 
-fn failure(
-    law: &'static str,
-    site: &Site<'_>,
-    what: String,
-    doc: &Value,
-    patch: &Value,
-) -> Violation {
-    Violation::new(
-        law,
-        format!(
-            "at {}: {what} (document {}, patch {})",
-            site.path,
-            abbreviate(doc),
-            abbreviate(patch)
-        ),
-    )
-}
-
 /// Checks `LAW-SMP-MERGE-KEY`: in a merge list of objects, every live
 /// element whose key the patch list does not name comes out with exactly
 /// the content it had. (Unless the list is replaced: `$patch: replace`.)
@@ -346,11 +405,10 @@ pub fn merge_key<I: Implementation + ?Sized>(
     doc: &Value,
     patch: &Value,
 ) -> Result<(), Violation> {
-    let parsed = parse_schema(MERGE_KEY, schema)?;
-    let Some(result) = applied(imp, MERGE_KEY, schema, doc, patch)? else {
+    let Some(applied) = applied_under(imp, MERGE_KEY.id, schema, doc, patch)? else {
         return Ok(());
     };
-    for site in sites(&parsed, doc, patch) {
+    for site in sites(&applied.schema, doc, patch) {
         let (Some(key), Value::Array(live), Value::Array(items)) =
             (list_merge_key(&site), site.doc, site.patch)
         else {
@@ -363,7 +421,7 @@ pub fn merge_key<I: Implementation + ?Sized>(
             continue;
         }
         let named: Vec<&Value> = items.iter().filter_map(|e| key_of(e, &key)).collect();
-        let out = at(&result, &site.path).and_then(Value::as_array);
+        let out = at(&applied.result, &site.path).and_then(Value::as_array);
         for element in live {
             let Some(k) = key_of(element, &key) else {
                 continue;
@@ -372,12 +430,9 @@ pub fn merge_key<I: Implementation + ?Sized>(
                 continue;
             }
             if !out.is_some_and(|out| out.contains(element)) {
-                return Err(failure(
-                    MERGE_KEY,
+                return Err(applied.violation(
                     &site,
                     format!("element {} changed or vanished", abbreviate(element)),
-                    doc,
-                    patch,
                 ));
             }
         }
@@ -411,16 +466,15 @@ pub fn delete<I: Implementation + ?Sized>(
     doc: &Value,
     patch: &Value,
 ) -> Result<(), Violation> {
-    let parsed = parse_schema(DELETE, schema)?;
-    let Some(result) = applied(imp, DELETE, schema, doc, patch)? else {
+    let Some(applied) = applied_under(imp, DELETE.id, schema, doc, patch)? else {
         return Ok(());
     };
-    for site in sites(&parsed, doc, patch) {
+    for site in sites(&applied.schema, doc, patch) {
         let (Some(key), Value::Array(items)) = (list_merge_key(&site), site.patch) else {
             continue;
         };
         let is_delete = |e: &Value| key_of(e, "$patch").is_some_and(|d| d == "delete");
-        let out = at(&result, &site.path).and_then(Value::as_array);
+        let out = at(&applied.result, &site.path).and_then(Value::as_array);
         for deletion in items.iter().filter(|e| is_delete(e)) {
             let Some(k) = key_of(deletion, &key) else {
                 continue;
@@ -433,12 +487,9 @@ pub fn delete<I: Implementation + ?Sized>(
             }
             if let Some(survivor) = out.and_then(|o| o.iter().find(|e| key_of(e, &key) == Some(k)))
             {
-                return Err(failure(
-                    DELETE,
+                return Err(applied.violation(
                     &site,
                     format!("{} survived its deletion", abbreviate(survivor)),
-                    doc,
-                    patch,
                 ));
             }
         }
@@ -473,11 +524,13 @@ pub fn replace<I: Implementation + ?Sized>(
     doc: &Value,
     patch: &Value,
 ) -> Result<(), Violation> {
-    let parsed = parse_schema(REPLACE, schema)?;
-    let Some(result) = applied(imp, REPLACE, schema, doc, patch)? else {
+    let Some(applied) = applied_under(imp, REPLACE.id, schema, doc, patch)? else {
         return Ok(());
     };
-    for site in sites(&parsed, doc, patch).into_iter().filter(Site::merges) {
+    for site in sites(&applied.schema, doc, patch)
+        .into_iter()
+        .filter(Site::merges)
+    {
         let expected = match (site.patch, list_merge_key(&site)) {
             (Value::Object(members), _)
                 if members.get("$patch").is_some_and(|d| d == "replace") =>
@@ -506,18 +559,15 @@ pub fn replace<I: Implementation + ?Sized>(
             }
             _ => continue,
         };
-        let got = at(&result, &site.path);
+        let got = at(&applied.result, &site.path);
         if got != Some(&expected) {
-            return Err(failure(
-                REPLACE,
+            return Err(applied.violation(
                 &site,
                 format!(
                     "expected {}, got {}",
                     abbreviate(&expected),
                     got.map_or_else(|| "nothing".to_owned(), abbreviate)
                 ),
-                doc,
-                patch,
             ));
         }
     }
@@ -553,11 +603,10 @@ pub fn retain_keys<I: Implementation + ?Sized>(
     doc: &Value,
     patch: &Value,
 ) -> Result<(), Violation> {
-    let parsed = parse_schema(RETAIN_KEYS, schema)?;
-    let Some(result) = applied(imp, RETAIN_KEYS, schema, doc, patch)? else {
+    let Some(applied) = applied_under(imp, RETAIN_KEYS.id, schema, doc, patch)? else {
         return Ok(());
     };
-    let mut candidates = sites(&parsed, doc, patch);
+    let mut candidates = sites(&applied.schema, doc, patch);
     // The root is a site too.
     if let (Value::Object(members), true) = (patch, doc.is_object()) {
         candidates.push(Site {
@@ -579,20 +628,14 @@ pub fn retain_keys<I: Implementation + ?Sized>(
         let Some(Value::Array(retained)) = members.get("$retainKeys") else {
             continue;
         };
-        let Some(Value::Object(out)) = at(&result, &site.path) else {
+        let Some(Value::Object(out)) = at(&applied.result, &site.path) else {
             continue;
         };
         if let Some(extra) = out
             .keys()
             .find(|k| !retained.iter().any(|r| r.as_str() == Some(k.as_str())))
         {
-            return Err(failure(
-                RETAIN_KEYS,
-                &site,
-                format!("member {extra:?} is not in $retainKeys"),
-                doc,
-                patch,
-            ));
+            return Err(applied.violation(&site, format!("member {extra:?} is not in $retainKeys")));
         }
     }
     Ok(())
@@ -625,11 +668,10 @@ pub fn primitive_union<I: Implementation + ?Sized>(
     patch: &Value,
 ) -> Result<(), Violation> {
     use patchlaw::strategic::Strategy;
-    let parsed = parse_schema(PRIMITIVE_UNION, schema)?;
-    let Some(result) = applied(imp, PRIMITIVE_UNION, schema, doc, patch)? else {
+    let Some(applied) = applied_under(imp, PRIMITIVE_UNION.id, schema, doc, patch)? else {
         return Ok(());
     };
-    for site in sites(&parsed, doc, patch) {
+    for site in sites(&applied.schema, doc, patch) {
         let merge = site
             .field
             .as_ref()
@@ -648,16 +690,10 @@ pub fn primitive_union<I: Implementation + ?Sized>(
             // Kubernetes applies the two in random order.
             continue;
         }
-        let got = at(&result, &site.path).and_then(Value::as_array);
+        let got = at(&applied.result, &site.path).and_then(Value::as_array);
         let expected = union_order(live, items);
         let Some(got) = got else {
-            return Err(failure(
-                PRIMITIVE_UNION,
-                &site,
-                "the list vanished".to_owned(),
-                doc,
-                patch,
-            ));
+            return Err(applied.violation(&site, "the list vanished".to_owned()));
         };
         let as_set = |v: &[Value]| {
             let mut keys: Vec<String> = v.iter().map(go_text).collect();
@@ -679,20 +715,17 @@ pub fn primitive_union<I: Implementation + ?Sized>(
             as_set(got) == unique
         };
         if !ok {
-            return Err(failure(
-                PRIMITIVE_UNION,
+            return Err(applied.violation(
                 &site,
                 format!(
                     "expected {}, got {}",
                     abbreviate(&Value::Array(expected)),
                     abbreviate(&Value::Array(got.clone()))
                 ),
-                doc,
-                patch,
             ));
         }
     }
-    deletions_keep_order(&parsed, doc, patch, &result)
+    deletions_keep_order(&applied.schema, doc, patch, &applied.result)
 }
 
 /// The value as Go's `==` distinguishes it: `1` and `1.0` differ.
@@ -795,7 +828,7 @@ fn deletions_keep_order(
             let got = result.pointer(&list_path);
             if got != Some(&Value::Array(expected.clone())) {
                 return Err(Violation::new(
-                    PRIMITIVE_UNION,
+                    PRIMITIVE_UNION.id,
                     format!(
                         "at {list_path}: deleting {} from {} should give {}, got {} (patch {})",
                         abbreviate(&Value::Array(values.clone())),
@@ -836,18 +869,18 @@ pub fn element_order<I: Implementation + ?Sized>(
     doc: &Value,
     patch: &Value,
 ) -> Result<(), Violation> {
-    let parsed = parse_schema(ELEMENT_ORDER, schema)?;
-    let Some(result) = applied(imp, ELEMENT_ORDER, schema, doc, patch)? else {
+    let Some(applied) = applied_under(imp, ELEMENT_ORDER.id, schema, doc, patch)? else {
         return Ok(());
     };
-    for (path, members) in merging_objects(&parsed, doc, patch) {
+    for (path, members) in merging_objects(&applied.schema, doc, patch) {
         for (name, order) in members {
             let Some(field) = name.strip_prefix("$setElementOrder/") else {
                 continue;
             };
             let Value::Array(order) = order else { continue };
             let list_path = format!("{path}/{}", patchlaw::pointer::escape(field));
-            let key = parsed
+            let key = applied
+                .schema
                 .lookup(&list_path)
                 .ok()
                 .flatten()
@@ -857,7 +890,7 @@ pub fn element_order<I: Implementation + ?Sized>(
                 None => Some(go_text(v)),
             };
             let wanted: Vec<String> = order.iter().filter_map(ident).collect();
-            let Some(Value::Array(out)) = result.pointer(&list_path) else {
+            let Some(Value::Array(out)) = applied.result.pointer(&list_path) else {
                 continue;
             };
             let positions: Vec<usize> = out
@@ -866,7 +899,7 @@ pub fn element_order<I: Implementation + ?Sized>(
                 .collect();
             if positions.windows(2).any(|w| w[0] > w[1]) {
                 return Err(Violation::new(
-                    ELEMENT_ORDER,
+                    ELEMENT_ORDER.id,
                     format!(
                         "at {list_path}: {} is not in the order {} (document {}, patch {})",
                         abbreviate(&Value::Array(out.clone())),
@@ -880,12 +913,6 @@ pub fn element_order<I: Implementation + ?Sized>(
     }
     Ok(())
 }
-
-/// `LAW-SMP-DIFF-APPLY`: applying a diff gives the target, list order
-/// included.
-pub const DIFF_APPLY: &str = "LAW-SMP-DIFF-APPLY";
-/// `LAW-SMP-IDEMPOTENT`: a diff's patch applies idempotently.
-pub const IDEMPOTENT: &str = "LAW-SMP-IDEMPOTENT";
 
 /// Whether `doc` is valid under `schema` in the sense of spec/40's laws:
 /// an object; no `null` member or element and no member name starting
@@ -1080,28 +1107,28 @@ pub fn diff_apply<I: Implementation + ?Sized>(
     a: &Value,
     b: &Value,
 ) -> Result<(), Violation> {
-    let parsed = parse_schema(DIFF_APPLY, schema)?;
+    let parsed = parse_schema(DIFF_APPLY.id, schema)?;
     if !valid_under(&parsed, a)
         || !valid_under(&parsed, b)
         || sorts_a_primitive_list(&parsed, a, b, "")
     {
         return Ok(());
     }
-    let patch = super::call_ok(
+    let patch = call_ok(
         imp,
-        DIFF_APPLY,
+        DIFF_APPLY.id,
         Op::StrategicDiff,
         &[("from", a), ("to", b), ("schema", schema)],
     )?;
     let got = call(
         imp,
-        DIFF_APPLY,
+        DIFF_APPLY.id,
         Op::StrategicApply,
         &[("doc", a), ("patch", &patch), ("schema", schema)],
     )?;
     if got.as_ref() != Ok(b) {
         return Err(Violation::new(
-            DIFF_APPLY,
+            DIFF_APPLY.id,
             format!(
                 "diff({}, {}) = {}, which applied gives {}",
                 abbreviate(a),
@@ -1140,7 +1167,7 @@ pub fn idempotent<I: Implementation + ?Sized>(
     b: &Value,
     xs: &[&Value],
 ) -> Result<(), Violation> {
-    let parsed = parse_schema(IDEMPOTENT, schema)?;
+    let parsed = parse_schema(IDEMPOTENT.id, schema)?;
     if !valid_under(&parsed, a) || !valid_under(&parsed, b) {
         return Ok(());
     }
@@ -1148,7 +1175,7 @@ pub fn idempotent<I: Implementation + ?Sized>(
     // says where there must be).
     let Ok(patch) = call(
         imp,
-        IDEMPOTENT,
+        IDEMPOTENT.id,
         Op::StrategicDiff,
         &[("from", a), ("to", b), ("schema", schema)],
     )?
@@ -1159,18 +1186,18 @@ pub fn idempotent<I: Implementation + ?Sized>(
         if !valid_under(&parsed, x) {
             continue;
         }
-        let Some(once) = applied(imp, IDEMPOTENT, schema, x, &patch)? else {
+        let Some(once) = applied(imp, IDEMPOTENT.id, schema, x, &patch)? else {
             continue;
         };
         let twice = call(
             imp,
-            IDEMPOTENT,
+            IDEMPOTENT.id,
             Op::StrategicApply,
             &[("doc", &once), ("patch", &patch), ("schema", schema)],
         )?;
         if twice.as_ref() != Ok(&once) {
             return Err(Violation::new(
-                IDEMPOTENT,
+                IDEMPOTENT.id,
                 format!(
                     "q = diff({}, {}) = {}: once on {} gives {}, twice {}",
                     abbreviate(a),

@@ -1,20 +1,25 @@
-//! The runner side of the adapter protocol: a foreign implementation in a
-//! child process, spoken to over its stdin and stdout.
+//! The runner side of the adapter protocol (`conformance/PROTOCOL.md`): a
+//! foreign implementation in a child process, spoken to over its stdin and
+//! stdout.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use serde::Deserialize as _;
 use serde_json::{json, Map, Value};
 
 use crate::implementation::{Implementation, Info, Op, Reply};
 
 /// A foreign implementation driven over the adapter protocol.
 ///
-/// The command runs under `sh -c`. A request that gets no answer within the
-/// timeout is a `timeout` and the process is restarted; a process that
-/// exits is a `crash` and is restarted for the next request.
+/// The command runs under `/bin/sh -c`, in a process group of its own. A request
+/// that gets no answer within the timeout is a `timeout`; an adapter whose
+/// output ends is a `crash`. Either way the process group is killed, and the
+/// next request starts the command again, with a new handshake. Dropping the
+/// adapter sends `stop`, closes its input and gives it the timeout to exit
+/// before killing it.
 #[derive(Debug)]
 pub struct Adapter {
     command: String,
@@ -38,24 +43,9 @@ impl Adapter {
     /// # Errors
     ///
     /// When the process cannot be started or its handshake is not a valid
-    /// `start` response.
+    /// `start` response (the process is then killed).
     pub fn start(command: &str, timeout: Duration) -> Result<Adapter, String> {
-        let (process, handshake) = Process::spawn(command, timeout)?;
-        let info: Info = serde_json::from_value(
-            handshake
-                .get("implementation")
-                .cloned()
-                .unwrap_or(Value::Null),
-        )
-        .map_err(|e| format!("bad `implementation` in the handshake: {e}"))?;
-        let capabilities = handshake
-            .get("capabilities")
-            .and_then(Value::as_array)
-            .ok_or("the handshake has no `capabilities` array")?
-            .iter()
-            .filter_map(Value::as_str)
-            .filter_map(Op::from_name)
-            .collect();
+        let (process, (info, capabilities)) = Process::spawn(command, timeout)?;
         Ok(Adapter {
             command: command.to_owned(),
             timeout,
@@ -67,58 +57,51 @@ impl Adapter {
     }
 
     fn exchange(&mut self, op: Op, args: Map<String, Value>) -> Reply {
-        if self.process.is_none() {
-            match Process::spawn(&self.command, self.timeout) {
-                Ok((process, _)) => self.process = Some(process),
+        let mut process = match self.process.take() {
+            Some(process) => process,
+            None => match Process::spawn(&self.command, self.timeout) {
+                Ok((process, _)) => process,
                 Err(message) => return Reply::Crashed { message },
-            }
-        }
-        let Some(process) = self.process.as_mut() else {
-            return Reply::Crashed {
-                message: "no process".to_owned(),
-            };
+            },
         };
         self.seq += 1;
         let seq = self.seq;
         let request = json!({"cmd": "run", "seq": seq, "op": op.name(), "args": args});
-        if process.send(&request).is_err() {
-            return self.crashed();
-        }
-        match process.lines.recv_timeout(self.timeout) {
-            Ok(line) => parse_reply(&line, seq),
+        let answer = match process.send(&request) {
+            Ok(()) => process.lines.recv_timeout(self.timeout),
+            Err(_) => Err(RecvTimeoutError::Disconnected),
+        };
+        match answer {
+            Ok(line) => {
+                self.process = Some(process);
+                parse_reply(&line, seq)
+            }
             Err(RecvTimeoutError::Timeout) => {
-                if let Some(mut process) = self.process.take() {
-                    let _ = process.child.kill();
-                    let _ = process.child.wait();
-                }
+                process.kill();
                 Reply::Timeout
             }
-            Err(RecvTimeoutError::Disconnected) => self.crashed(),
-        }
-    }
-
-    fn crashed(&mut self) -> Reply {
-        let status = self.process.take().map(|mut p| {
-            let _ = p.child.kill();
-            p.child
-                .wait()
-                .map(|s| s.to_string())
-                .unwrap_or_else(|e| e.to_string())
-        });
-        Reply::Crashed {
-            message: format!("the adapter process ended ({})", status.unwrap_or_default()),
+            Err(RecvTimeoutError::Disconnected) => Reply::Crashed {
+                message: format!("the adapter process ended ({})", process.kill()),
+            },
         }
     }
 }
 
 impl Process {
-    fn spawn(command: &str, timeout: Duration) -> Result<(Process, Value), String> {
-        let mut child = Command::new("sh")
-            .arg("-c")
+    /// Starts `command` and performs the handshake; on failure the process
+    /// is killed.
+    fn spawn(command: &str, timeout: Duration) -> Result<(Process, (Info, Vec<Op>)), String> {
+        // The shell by its path, not looked up in `PATH`: the runner works
+        // with any `PATH` an adapter needs (or none).
+        let mut sh = Command::new(SHELL);
+        sh.arg("-c")
             .arg(command)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(Stdio::inherit());
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut sh, 0);
+        let mut child = sh
             .spawn()
             .map_err(|e| format!("cannot start {command:?}: {e}"))?;
         let stdin = child.stdin.take().ok_or("no stdin")?;
@@ -137,10 +120,21 @@ impl Process {
             stdin,
             lines,
         };
-        process
-            .send(&json!({"cmd": "start", "version": 1}))
+        match process.handshake(command, timeout) {
+            Ok(handshake) => Ok((process, handshake)),
+            Err(why) => {
+                process.kill();
+                Err(why)
+            }
+        }
+    }
+
+    /// Sends `start` and reads the reply: who the adapter is and what it
+    /// supports (names of operations the runner does not know are left out).
+    fn handshake(&mut self, command: &str, timeout: Duration) -> Result<(Info, Vec<Op>), String> {
+        self.send(&json!({"cmd": "start", "version": 1}))
             .map_err(|e| format!("cannot write to {command:?}: {e}"))?;
-        let line = process
+        let line = self
             .lines
             .recv_timeout(timeout)
             .map_err(|_| format!("{command:?} did not answer `start`"))?;
@@ -149,7 +143,17 @@ impl Process {
         if handshake.get("protocol") != Some(&json!(1)) {
             return Err(format!("{command:?} does not speak protocol 1: {line}"));
         }
-        Ok((process, handshake))
+        let info = Info::deserialize(handshake.get("implementation").unwrap_or(&Value::Null))
+            .map_err(|e| format!("bad `implementation` in the handshake: {e}"))?;
+        let capabilities = handshake
+            .get("capabilities")
+            .and_then(Value::as_array)
+            .ok_or("the handshake has no `capabilities` array")?
+            .iter()
+            .filter_map(Value::as_str)
+            .filter_map(Op::from_name)
+            .collect();
+        Ok((info, capabilities))
     }
 
     fn send(&mut self, request: &Value) -> std::io::Result<()> {
@@ -157,14 +161,54 @@ impl Process {
         self.stdin.write_all(b"\n")?;
         self.stdin.flush()
     }
+
+    /// Sends `stop`, closes the adapter's input and gives it `timeout` to
+    /// exit, then kills what is left of it.
+    fn stop(mut self, timeout: Duration) {
+        let _ = self.send(&json!({"cmd": "stop"}));
+        let Process {
+            mut child, stdin, ..
+        } = self;
+        drop(stdin);
+        let deadline = Instant::now() + timeout;
+        while matches!(child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        end(&mut child);
+    }
+
+    /// Kills the adapter and reaps it; returns how it ended.
+    fn kill(self) -> String {
+        let Process { mut child, .. } = self;
+        end(&mut child)
+    }
+}
+
+/// The shell that runs adapter commands.
+const SHELL: &str = "/bin/sh";
+
+/// Kills `child`'s process group (`sh` may run the adapter as its own child
+/// rather than in its place), then `child`, and reaps it; returns its exit
+/// status.
+fn end(child: &mut Child) -> String {
+    #[cfg(unix)]
+    {
+        // The shell's own `kill`, which every POSIX shell has built in.
+        let _ = Command::new(SHELL)
+            .args(["-c", &format!("kill -s KILL -- -{}", child.id())])
+            .stderr(Stdio::null())
+            .status();
+    }
+    let _ = child.kill();
+    child
+        .wait()
+        .map_or_else(|e| e.to_string(), |status| status.to_string())
 }
 
 impl Drop for Adapter {
     fn drop(&mut self) {
-        if let Some(mut process) = self.process.take() {
-            let _ = process.send(&json!({"cmd": "stop"}));
-            drop(process.stdin);
-            let _ = process.child.wait();
+        if let Some(process) = self.process.take() {
+            process.stop(self.timeout);
         }
     }
 }

@@ -1,9 +1,12 @@
 //! Running vectors and laws against an implementation, and reporting.
 //!
-//! [`run_vectors`] judges every vector, [`Report`] groups the outcomes per
-//! area and prints them, [`Adapter`] drives a foreign implementation over
-//! the protocol of DESIGN §4, and [`serve`] is the other end of that
-//! protocol for patchlaw itself.
+//! [`run_vectors`] judges every vector, [`run_laws`] checks the laws,
+//! [`Report`] groups the outcomes per area and prints them, [`Adapter`]
+//! drives a foreign implementation over the adapter protocol, and [`serve`]
+//! is the other end of that protocol for patchlaw itself. The protocol, the
+//! statuses and the expectations file are specified in
+//! `conformance/PROTOCOL.md`; the vector format in
+//! `conformance/vectors/README.md`.
 
 use std::collections::BTreeMap;
 use std::fmt::{self, Write as _};
@@ -213,17 +216,8 @@ fn judge_result(vector: &Vector, op: Op, result: &Value) -> (Status, String) {
         Compare::Exact => a == b,
         Compare::Semantic => patchlaw::json_patch::equal(a, b),
     };
-    if let Some(expected) = &vector.expected {
-        if !equal(result, expected) {
-            return (
-                Status::Fail,
-                format!(
-                    "expected {}, got {}",
-                    abbreviate(expected),
-                    abbreviate(result)
-                ),
-            );
-        }
+    if let Some(expected) = vector.expected.as_ref().filter(|e| !equal(result, e)) {
+        return mismatch(expected, result);
     }
     if let (true, Some(code)) = (op.is_diff_like(), &vector.result_error) {
         // A patch that, as Kubernetes computes it, its own apply refuses.
@@ -280,19 +274,26 @@ fn judge_result(vector: &Vector, op: Op, result: &Value) -> (Status, String) {
             }
             None => {}
         }
-    } else if let Some(expected) = &vector.expected_result {
-        if !equal(result, expected) {
-            return (
-                Status::Fail,
-                format!(
-                    "expected {}, got {}",
-                    abbreviate(expected),
-                    abbreviate(result)
-                ),
-            );
-        }
+    } else if let Some(expected) = vector
+        .expected_result
+        .as_ref()
+        .filter(|e| !equal(result, e))
+    {
+        return mismatch(expected, result);
     }
     (Status::Pass, String::new())
+}
+
+/// A wrong result.
+fn mismatch(expected: &Value, result: &Value) -> (Status, String) {
+    (
+        Status::Fail,
+        format!(
+            "expected {}, got {}",
+            abbreviate(expected),
+            abbreviate(result)
+        ),
+    )
 }
 
 /// Why a produced patch could not be applied.

@@ -1,5 +1,6 @@
-//! The implementation side of the adapter protocol (DESIGN §4): one
-//! response line per request line, flushed, whatever the line holds.
+//! The implementation side of the adapter protocol
+//! (`conformance/PROTOCOL.md`): one response line per request line, flushed,
+//! whatever the line holds.
 
 use std::io::{self, BufRead, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -127,7 +127,10 @@ pub fn vector_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// # Errors
 ///
 /// When the file is not a JSON array of objects, a name repeats, a field
-/// has the wrong type, or a record expects both a result and an error.
+/// has the wrong type, an argument of the operation is missing or a field
+/// is neither a documented field nor an argument, an error
+/// code is not one of patchlaw's, or the record's expectations contradict
+/// each other.
 pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
     let fail = |message: String| LoadError {
         path: path.to_path_buf(),
@@ -174,10 +177,19 @@ pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
             let op_name = text_field("op")?.unwrap_or_else(|| default_op(&dir_area));
             (dir_area.clone(), Op::from_name(&op_name).ok_or(op_name))
         };
+        let known_code = |field: &str, code: &str| match patchlaw::ErrorKind::from_code(code) {
+            Some(_) => Ok(()),
+            None => Err(fail(format!(
+                "{name}: `{field}` {code:?} is not an error code"
+            ))),
+        };
         let error = match record.get("error") {
             None => None,
             Some(Value::String(code)) if community => Some(ExpectedError::Any(code.clone())),
-            Some(Value::String(code)) => Some(ExpectedError::Code(code.clone())),
+            Some(Value::String(code)) => {
+                known_code("error", code)?;
+                Some(ExpectedError::Code(code.clone()))
+            }
             Some(_) => return Err(fail(format!("{name}: `error` must be a string"))),
         };
         let compare = match text_field("compare")?.as_deref() {
@@ -203,7 +215,8 @@ pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
             )));
         }
         let result_error = text_field("result_error")?;
-        if result_error.is_some() {
+        if let Some(code) = &result_error {
+            known_code("result_error", code)?;
             if expected_result.is_some() || error.is_some() {
                 return Err(fail(format!(
                     "{name}: `result_error` excludes `expected_result` and `error`"
@@ -242,6 +255,9 @@ pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
                 // A misspelt field must not pass silently as an argument.
                 if let Some(unknown) = record.keys().find(|k| !op.args().contains(&k.as_str())) {
                     return Err(fail(format!("{name}: unknown field {unknown:?} for {op}")));
+                }
+                if let Some(missing) = op.args().iter().find(|a| !record.contains_key(**a)) {
+                    return Err(fail(format!("{name}: {op} needs the argument {missing:?}")));
                 }
             }
         }

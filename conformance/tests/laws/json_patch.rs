@@ -7,68 +7,49 @@ use patchlaw_conformance::{strategy, Native};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-use super::broken;
+use super::{on_cases_of, samples};
 
-fn unlimited() -> Native {
-    Native::with_limits(Limits::unlimited())
+law_tests! {
+    atomic: "LAW-JP-ATOMIC",
+    empty: "LAW-JP-EMPTY",
+    concat: "LAW-JP-CONCAT",
+    inverse: "LAW-JP-INVERSE",
+    test_equality: "LAW-JP-TEST-EQUALITY",
+    move_is_remove_add: "LAW-JP-MOVE-IS-REMOVE-ADD",
+    copy_is_add: "LAW-JP-COPY-IS-ADD",
+    serde_roundtrip: "LAW-JP-SERDE-ROUNDTRIP",
+    diff_apply: "LAW-JP-DIFF-APPLY",
+    diff_self: "LAW-JP-DIFF-SELF",
+    diff_local: "LAW-JP-DIFF-LOCAL",
+}
+
+/// LAW-JP-CONCAT's failing index, which the protocol does not carry, on
+/// patchlaw and the law's declared cases.
+#[test]
+fn concat_failing_index() {
+    on_cases_of(&law::CONCAT, file!(), |(doc, p, q)| {
+        law::concat_index(doc, p, q)
+    });
+}
+
+/// LAW-JP-DIFF-APPLY with patchlaw's diff options, which the protocol does
+/// not carry, on the law's declared cases.
+#[test]
+fn diff_apply_with_options() {
+    on_cases_of(&law::DIFF_APPLY, file!(), |(from, to)| {
+        law::diff_apply_with_options(from, to)
+    });
 }
 
 proptest! {
-    /// LAW-JP-ATOMIC, on patches that fail after changing the document.
-    #[test]
-    fn atomic((doc, patch) in strategy::arb_doc_and_failing_patch()) {
-        law::atomic(&doc, &patch, Limits::new()).map_err(broken)?;
-    }
-
-    /// LAW-JP-ATOMIC, on arbitrary operations with arbitrary pointers and
-    /// values: whatever they do, a failure undoes it, and nothing panics.
+    /// LAW-JP-ATOMIC on a second source of cases, on purpose: arbitrary
+    /// operations with arbitrary pointers and values (the declared cases
+    /// are patches written to fail after changing the document). Whatever
+    /// they do, a failure undoes it, and nothing panics.
     #[test]
     fn atomic_on_arbitrary_patches(doc in strategy::arb_doc(), patch in strategy::arb_patch()) {
-        law::atomic(&doc, &patch.to_value(), Limits::new()).map_err(broken)?;
-    }
-
-    /// LAW-JP-EMPTY.
-    #[test]
-    fn empty(doc in strategy::arb_doc()) {
-        law::empty(&mut Native::new(), &doc).map_err(broken)?;
-    }
-
-    /// LAW-JP-CONCAT, results and error codes through the implementation,
-    /// and the failing index on patchlaw.
-    #[test]
-    fn concat((doc, p, q) in strategy::arb_doc_and_two_patches()) {
-        law::concat(&mut unlimited(), &doc, &p, &q).map_err(broken)?;
-        law::concat_index(&doc, &p, &q).map_err(broken)?;
-    }
-
-    /// LAW-JP-INVERSE.
-    #[test]
-    fn inverse((doc, patch) in strategy::arb_doc_and_patch()) {
-        law::inverse(&doc, &patch).map_err(broken)?;
-    }
-
-    /// LAW-JP-TEST-EQUALITY.
-    #[test]
-    fn test_equality((doc, path, value) in strategy::arb_doc_path_and_test_value()) {
-        law::test_equality(&mut Native::new(), &doc, &path, &value).map_err(broken)?;
-    }
-
-    /// LAW-JP-MOVE-IS-REMOVE-ADD.
-    #[test]
-    fn move_is_remove_add((doc, from, path) in strategy::arb_doc_from_and_path()) {
-        law::move_is_remove_add(&mut unlimited(), &doc, &from, &path).map_err(broken)?;
-    }
-
-    /// LAW-JP-COPY-IS-ADD.
-    #[test]
-    fn copy_is_add((doc, from, path) in strategy::arb_doc_from_and_path()) {
-        law::copy_is_add(&mut unlimited(), &doc, &from, &path).map_err(broken)?;
-    }
-
-    /// LAW-JP-SERDE-ROUNDTRIP.
-    #[test]
-    fn serde_roundtrip(patch in strategy::arb_patch()) {
-        law::serde_roundtrip(&patch).map_err(broken)?;
+        let case = (doc, patch.to_value());
+        law::ATOMIC.holds(&mut Native::new(), &case).map_err(super::broken)?;
     }
 }
 
@@ -77,16 +58,8 @@ proptest! {
 /// failing ones change the document before they fail.
 #[test]
 fn generators_build_meaningful_patches() {
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::TestRunner;
-
-    let mut runner = TestRunner::deterministic();
     let (mut succeeded, mut operations, mut kinds) = (0, 0, std::collections::BTreeSet::new());
-    for _ in 0..400 {
-        let (doc, patch) = strategy::arb_doc_and_patch()
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
+    for (doc, patch) in samples(&law::INVERSE, 400) {
         let ops = patch.as_array().unwrap();
         operations += ops.len();
         kinds.extend(ops.iter().map(|op| op["op"].as_str().unwrap().to_owned()));
@@ -106,11 +79,7 @@ fn generators_build_meaningful_patches() {
     assert_eq!(kinds.len(), 6, "{kinds:?}");
 
     let (mut failed, mut changed_first) = (0, 0);
-    for _ in 0..400 {
-        let (doc, patch) = strategy::arb_doc_and_failing_patch()
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
+    for (doc, patch) in samples(&law::ATOMIC, 400) {
         let Ok(parsed) = Patch::from_value(&patch) else {
             failed += 1;
             continue;
@@ -211,32 +180,6 @@ fn inverse_of_moves_into_ancestors() {
     }
 }
 
-proptest! {
-    /// LAW-JP-DIFF-APPLY, with each diff option.
-    #[test]
-    fn diff_apply((from, to) in strategy::arb_doc_pair_for_diff()) {
-        law::diff_apply(&mut Native::new(), &from, &to).map_err(broken)?;
-        for options in [DiffOptions::new().moves(true), DiffOptions::new().tests(true), DiffOptions::new().max_edit_distance(1)] {
-            let patch = diff_with(&from, &to, options).unwrap();
-            let mut doc = from.clone();
-            patch.apply(&mut doc).unwrap();
-            prop_assert_eq!(&doc, &to, "{:?}: {}", options, patch);
-        }
-    }
-
-    /// LAW-JP-DIFF-SELF.
-    #[test]
-    fn diff_self(doc in strategy::arb_doc()) {
-        law::diff_self(&mut Native::new(), &doc).map_err(broken)?;
-    }
-
-    /// LAW-JP-DIFF-LOCAL.
-    #[test]
-    fn diff_local((doc, array, edit) in strategy::arb_doc_array_and_edit()) {
-        law::diff_local(&mut Native::new(), &doc, &array, &edit).map_err(broken)?;
-    }
-}
-
 /// LAW-JP-DIFF-APPLY with guarding tests: the patch applies to the
 /// document it was made from, and fails on one changed since.
 #[test]
@@ -257,7 +200,7 @@ fn guarded_diffs_detect_concurrent_changes() {
     assert_eq!(err.kind().code(), "test-failed");
 }
 
-/// LAW-JP-DIFF-LOCAL on the workloads DESIGN.md names: one insertion in
+/// LAW-JP-DIFF-LOCAL on the benchmark workloads (benches/README.md): one insertion in
 /// the middle of 10,000 elements, and a sidecar inserted at
 /// `containers[0]`, are one operation each.
 #[test]

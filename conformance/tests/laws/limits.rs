@@ -13,11 +13,16 @@ use serde_json::{json, Map, Value};
 
 const DEEP: usize = 10_000;
 
-/// LAW-LIM-DEPTH through the implementation trait, just past the default
-/// limit and far past it.
+law_tests! {
+    depth: "LAW-LIM-DEPTH",
+    copy_bound: "LAW-LIM-COPY-BOUND",
+    operations: "LAW-LIM-OPS",
+}
+
+/// LAW-LIM-DEPTH through the implementation trait far past the limit (the
+/// declared case is just past it).
 #[test]
-fn depth_through_the_trait() {
-    law::depth(&mut Native::new(), Limits::DEFAULT_MAX_DEPTH + 1).unwrap();
+fn depth_far_past_the_limit() {
     law::depth(&mut Native::new(), DEEP).unwrap();
 }
 
@@ -134,12 +139,6 @@ fn the_default_depth_fits_a_small_stack() {
     worker.unwrap().join().unwrap();
 }
 
-/// LAW-LIM-COPY-BOUND through the implementation trait.
-#[test]
-fn copy_doubling_through_the_trait() {
-    patchlaw_conformance::laws::limits::copy_bound(&mut Native::new()).unwrap();
-}
-
 /// LAW-LIM-COPY-BOUND in place: 40 self-doubling copies stop with
 /// limit-exceeded, the document unchanged, and the memory allocated on the
 /// way bounded by the limit (measured by the counting allocator of this
@@ -192,15 +191,12 @@ fn copy_budget_is_per_application() {
     assert_eq!(doc["a"].as_array().unwrap().len(), 6);
 }
 
-/// LAW-LIM-OPS: through the trait, and in place before any operation runs
-/// (the document is untouched although the first operation would succeed).
+/// LAW-LIM-OPS in place: refused before any operation runs (the document
+/// is untouched although the first operation would succeed), and when the
+/// patch is read.
 #[test]
-fn operation_count() {
+fn operation_count_in_place() {
     use patchlaw::json_patch::Patch;
-
-    let max = Limits::DEFAULT_MAX_OPERATIONS;
-    law::operation_count(&mut Native::new(), max + 1, true).unwrap();
-    law::operation_count(&mut Native::new(), max, false).unwrap();
 
     let patch: Patch = (0..4)
         .map(|i| patchlaw::json_patch::Operation::Add {
