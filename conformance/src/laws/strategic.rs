@@ -949,7 +949,10 @@ fn declared_under(schema: &patchlaw::strategic::Schema, doc: &Value) -> bool {
     use patchlaw::ErrorKind;
     let mut copy = doc.clone();
     match patchlaw::strategic::apply(&mut copy, doc, schema) {
-        Err(err) => !matches!(err.kind(), ErrorKind::UnknownField | ErrorKind::TypeMismatch),
+        Err(err) => !matches!(
+            err.kind(),
+            ErrorKind::UnknownField | ErrorKind::TypeMismatch
+        ),
         Ok(()) => true,
     }
 }

@@ -1015,6 +1015,103 @@ impl SchemaBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn refusal(result: Result<FieldRef<'_>, Error>) -> (ErrorKind, String) {
+        let err = result.map(|_| ()).unwrap_err();
+        (err.kind(), err.detail().to_owned())
+    }
+
+    #[test]
+    fn builder_and_empty_schemas_refuse_nothing() {
+        let schema = Schema::builder()
+            .field("/spec/containers", Field::merge("name"))
+            .build()
+            .unwrap();
+        let root = schema.root();
+        assert!(root.lookup_struct("anything").is_ok());
+        let spec = root.lookup_struct("spec").unwrap().schema;
+        assert!(spec.lookup_slice("other").is_ok());
+        let containers = spec.lookup_slice("containers").unwrap();
+        assert_eq!(containers.merge_key(), Some("name"));
+        assert!(containers.schema.lookup_struct("x").is_ok());
+        assert!(Schema::empty().root().lookup_slice("x").is_ok());
+    }
+
+    #[test]
+    fn openapi_declares_its_properties_exactly() {
+        let doc = json!({"definitions": {
+            "T": {"properties": {
+                "spec": {"$ref": "#/definitions/S"},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "flag": {"type": "boolean"},
+                "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+            }},
+            "S": {"properties": {"items": {"type": "array", "items": {"$ref": "#/definitions/S"}}}},
+        }});
+        let schema = Schema::from_openapi(&doc, "T").unwrap();
+        let root = schema.root();
+        let unknown = |name: &str| {
+            (
+                ErrorKind::UnknownField,
+                format!("unable to find api field \"{name}\""),
+            )
+        };
+        assert_eq!(refusal(root.lookup_struct("Spec")), unknown("Spec"));
+        let labels = root.lookup_struct("labels").unwrap().schema;
+        assert_eq!(refusal(labels.lookup_struct("x")), unknown("x"));
+        // A list is accepted at any declared field, a scalar one included;
+        // nothing is declared inside it.
+        let flag = root.lookup_slice("flag").unwrap().schema;
+        assert_eq!(refusal(flag.lookup_struct("a")), unknown("a"));
+        let free = root.lookup_struct("free").unwrap().schema;
+        assert!(free.lookup_struct("anything").is_ok());
+        let items = root
+            .lookup_struct("spec")
+            .unwrap()
+            .schema
+            .lookup_slice("items");
+        assert!(items.unwrap().schema.lookup_struct("items").is_ok());
+    }
+
+    #[test]
+    fn go_types_refuse_as_kubernetes_does() {
+        let schema = Schema::builtin("apps/v1", "Deployment").unwrap();
+        let spec = schema.root().lookup_struct("spec").unwrap().schema;
+        assert!(spec.lookup_struct("\u{17F}elector").is_ok());
+        // `selector *LabelSelector`: a pointer, so a list is accepted there,
+        // and the kind named inside it is `ptr`.
+        assert!(spec.lookup_slice("selector").is_ok());
+        let selector = spec.lookup_struct("selector").unwrap().schema;
+        assert_eq!(
+            refusal(selector.lookup_slice("matchLabels")),
+            (
+                ErrorKind::TypeMismatch,
+                "expected slice or array type, but got: ptr".to_owned()
+            )
+        );
+        assert_eq!(
+            refusal(spec.lookup_slice("template")),
+            (
+                ErrorKind::TypeMismatch,
+                "expected slice or array type, but got: struct".to_owned()
+            )
+        );
+        let containers = spec
+            .lookup_struct("template")
+            .and_then(|t| t.schema.lookup_struct("spec"))
+            .and_then(|s| s.schema.lookup_slice("containers"))
+            .unwrap();
+        assert_eq!(containers.merge_key(), Some("name"));
+        assert_eq!(
+            refusal(containers.schema.lookup_struct("bogus")),
+            (
+                ErrorKind::UnknownField,
+                "unable to find api field in struct Container for the json field \"bogus\""
+                    .to_owned()
+            )
+        );
+    }
 
     #[test]
     fn strategy_strings() {
