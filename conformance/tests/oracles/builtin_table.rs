@@ -39,12 +39,7 @@ type Meta = (String, Option<String>);
 #[test]
 fn builtin_table_matches_published_schemas() {
     let dir = schema_dir();
-    let definitions_file = read_json(&dir.join("_definitions.json"));
-    let definitions = definitions_file
-        .get("$defs")
-        .or_else(|| definitions_file.get("definitions"))
-        .and_then(Value::as_object)
-        .unwrap_or_else(|| panic!("{}: no `$defs` object", dir.display()));
+    let definitions = &read_definitions(&dir);
 
     let kinds = Schema::builtin_kinds();
     assert_eq!(kinds.len(), 21, "the table's kinds changed: {kinds:?}");
@@ -270,6 +265,19 @@ pub(crate) fn definition_name(reference: &Value) -> Result<&str, String> {
             Ok(name)
         }
         _ => Err(format!("unexpected $ref {text:?}")),
+    }
+}
+
+/// The definitions of `_definitions.json` in `dir`.
+pub(crate) fn read_definitions(dir: &Path) -> Map<String, Value> {
+    match read_json(&dir.join("_definitions.json")) {
+        Value::Object(mut file) => {
+            match file.remove("$defs").or_else(|| file.remove("definitions")) {
+                Some(Value::Object(definitions)) => definitions,
+                _ => panic!("{}: no `$defs` object", dir.display()),
+            }
+        }
+        _ => panic!("{}: _definitions.json is not an object", dir.display()),
     }
 }
 

@@ -24,7 +24,7 @@ use patchlaw::strategic::{GoStruct, Schema};
 use serde_json::{Map, Value};
 
 use super::builtin_table::{
-    assert_declares_kind, definition_name, kind_file_name, read_json, schema_dir,
+    assert_declares_kind, definition_name, kind_file_name, read_definitions, read_json, schema_dir,
 };
 
 /// Fields of the table that the published schemas lack, by struct, with
@@ -60,11 +60,7 @@ const ENCODED: &[(&str, &str)] = &[
 #[test]
 fn builtin_go_types_match_published_schemas() {
     let dir = schema_dir();
-    let definitions_file = read_json(&dir.join("_definitions.json"));
-    let definitions = definitions_file
-        .get("$defs")
-        .and_then(Value::as_object)
-        .unwrap_or_else(|| panic!("{}: no `$defs` object", dir.display()));
+    let definitions = &read_definitions(&dir);
     let table: BTreeMap<&str, &GoStruct> = Schema::builtin_go_types()
         .iter()
         .map(|t| (t.name(), t))

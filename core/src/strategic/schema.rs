@@ -1024,10 +1024,10 @@ mod tests {
 
     #[test]
     fn builder_and_empty_schemas_refuse_nothing() {
-        let schema = Schema::builder()
+        let built = Schema::builder()
             .field("/spec/containers", Field::merge("name"))
-            .build()
-            .unwrap();
+            .build();
+        let schema = built.unwrap();
         let root = schema.root();
         assert!(root.lookup_struct("anything").is_ok());
         let spec = root.lookup_struct("spec").unwrap().schema;
