@@ -714,9 +714,9 @@ impl Node {
     fn declared(&self, name: &str) -> Result<Option<&Entry>, Error> {
         match &self.declares {
             Declares::Any => Ok(self.field(name).or(self.any.as_ref())),
-            // `encoding/json` takes the exact name, else the first field
-            // (in declaration order; no two fields of a Kubernetes type
-            // fold alike) whose name folds to it.
+            // `encoding/json` takes the exact name, else the first field in
+            // declaration order whose name folds to it; no two fields of a
+            // Kubernetes type fold alike, so any order finds the same one.
             Declares::GoStruct(go_name) => self
                 .field(name)
                 .or_else(|| {
