@@ -6,12 +6,16 @@
 //! cargo build --release -p patchlaw-benches --example smp_diff_count
 //! valgrind --tool=callgrind --toggle-collect='smp_diff_count::timed_*' \
 //!     target/release/examples/smp_diff_count diff 200
+//! valgrind --tool=callgrind --toggle-collect='smp_diff_count::timed_*' \
+//!     target/release/examples/smp_diff_count apply 200
 //! target/release/examples/smp_diff_count ratio 300
 //! ```
 //!
 //! The first argument is `diff` ([`strategic::diff`] of the Deployment and
 //! its typical edit, the patch freed inside the counted function, as in the
-//! criterion benchmark), `eq` (`==` between the Deployment and an equal
+//! criterion benchmark), `apply` ([`strategic::apply`] of that patch to a
+//! clone of the Deployment made outside the counted function, the result
+//! checked and dropped outside it), `eq` (`==` between the Deployment and an equal
 //! copy, the benchmark's bound) or `ratio`; the second a count (default
 //! 200). `ratio` times batches of 200 diffs and 200 `==` alternately, the
 //! given number of times, and prints the fastest and the median batch of
@@ -29,11 +33,21 @@ mod command_line;
 
 fn main() {
     let (which, times, _) = command_line::read("diff");
+    // The schema first: its one-time construction then leaves the heap as
+    // it finds it for the documents, whatever it allocates and frees.
+    let schema = Schema::builtin("apps/v1", "Deployment").expect("built in");
     let (from, to) = patchlaw_benches::reparsed_deployment_pair();
     let copy = patchlaw_benches::reparsed(&from);
-    let schema = Schema::builtin("apps/v1", "Deployment").expect("built in");
     match which.as_str() {
         "diff" => (0..times).for_each(|_| timed_diff(&from, &to, &schema)),
+        "apply" => {
+            let patch = strategic::diff(&from, &to, &schema).expect("diffs");
+            for _ in 0..times {
+                let mut doc = from.clone();
+                timed_apply(&mut doc, &patch, &schema);
+                assert!(doc == to);
+            }
+        }
         "eq" => (0..times).for_each(|_| assert!(timed_eq(&from, &copy))),
         "ratio" => ratio(
             times,
@@ -78,6 +92,11 @@ fn ratio(times: usize, mut diff: impl FnMut(), mut eq: impl FnMut()) {
 fn timed_diff(from: &Value, to: &Value, schema: &Schema) {
     let patch = strategic::diff(black_box(from), black_box(to), schema).expect("diffs");
     black_box(&patch);
+}
+
+#[inline(never)]
+fn timed_apply(doc: &mut Value, patch: &Value, schema: &Schema) {
+    strategic::apply(black_box(doc), black_box(patch), schema).expect("applies");
 }
 
 #[inline(never)]

@@ -226,6 +226,16 @@ pub enum ErrorKind {
     MissingMergeKey,
     /// A strategic merge patch directive is unknown or not allowed here.
     InvalidDirective,
+    /// Strategic merge patch: an object or list sits at a member name that
+    /// the schema's type of the enclosing object does not declare
+    /// (Kubernetes: "unable to find api field").
+    UnknownField,
+    /// Strategic merge patch: an object or list sits where the schema
+    /// declares a type that cannot hold it — an object inside a value whose
+    /// type is not a struct, or a list at a field that is neither a slice
+    /// nor a pointer (Kubernetes: "merging an object in json but data type
+    /// is not struct", "expected slice or array type").
+    TypeMismatch,
     /// No patch of the requested format has the required effect.
     Unrepresentable,
     /// A three-way merge found a change made by another writer.
@@ -258,6 +268,8 @@ impl ErrorKind {
         ErrorKind::MoveIntoDescendant,
         ErrorKind::MissingMergeKey,
         ErrorKind::InvalidDirective,
+        ErrorKind::UnknownField,
+        ErrorKind::TypeMismatch,
         ErrorKind::Unrepresentable,
         ErrorKind::Conflict,
         ErrorKind::PreconditionFailed,
@@ -285,6 +297,8 @@ impl ErrorKind {
             ErrorKind::MoveIntoDescendant => "move-into-descendant",
             ErrorKind::MissingMergeKey => "missing-merge-key",
             ErrorKind::InvalidDirective => "invalid-directive",
+            ErrorKind::UnknownField => "unknown-field",
+            ErrorKind::TypeMismatch => "type-mismatch",
             ErrorKind::Unrepresentable => "unrepresentable",
             ErrorKind::Conflict => "conflict",
             ErrorKind::PreconditionFailed => "precondition-failed",
@@ -322,6 +336,8 @@ impl ErrorKind {
             ErrorKind::MoveIntoDescendant => "move into own descendant",
             ErrorKind::MissingMergeKey => "missing merge key",
             ErrorKind::InvalidDirective => "invalid directive",
+            ErrorKind::UnknownField => "unknown field",
+            ErrorKind::TypeMismatch => "type mismatch",
             ErrorKind::Unrepresentable => "unrepresentable",
             ErrorKind::Conflict => "conflict",
             ErrorKind::PreconditionFailed => "precondition failed",

@@ -40,6 +40,8 @@ fn codes_are_the_protocol_codes() {
             "move-into-descendant",
             "missing-merge-key",
             "invalid-directive",
+            "unknown-field",
+            "type-mismatch",
             "unrepresentable",
             "conflict",
             "precondition-failed",

@@ -116,7 +116,10 @@ pub fn reduces_to_merge_patch<I: Implementation + ?Sized>(
     }
 }
 
-/// The protocol form of a schema without metadata.
+/// The protocol form of a schema without metadata: an OpenAPI object that
+/// keeps unknown fields (`x-kubernetes-preserve-unknown-fields`), so that it
+/// declares every member name and refuses nothing (an OpenAPI schema
+/// without `properties` declares none).
 ///
 /// # Examples
 ///
@@ -129,7 +132,9 @@ pub fn reduces_to_merge_patch<I: Implementation + ?Sized>(
 /// ```
 #[must_use]
 pub fn empty_schema() -> Value {
-    serde_json::json!({"root": "Object", "definitions": {"Object": {}}})
+    serde_json::json!({"root": "Object", "definitions": {
+        "Object": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}
+    }})
 }
 
 pub(super) fn describe(outcome: &Result<Value, String>) -> String {
@@ -914,7 +919,9 @@ pub fn element_order<I: Implementation + ?Sized>(
 /// with `$` anywhere; the elements of each `merge` list of one Go type and
 /// not lists; objects in a merge list keyed by a scalar merge key whose
 /// texts (as Go prints them) are distinct; primitives in a merge list
-/// distinct.
+/// distinct; and no object or list where the schema's types refuse one
+/// (spec/40 D4.14: applying the document to itself, which looks up every
+/// member holding an object or a list, is not refused).
 ///
 /// # Examples
 ///
@@ -927,10 +934,27 @@ pub fn element_order<I: Implementation + ?Sized>(
 /// assert!(valid_under(&schema, &json!({"c": [{"name": "a"}, {"name": "b"}]})));
 /// assert!(!valid_under(&schema, &json!({"c": [{"name": "a"}, {"name": "a"}]})));
 /// assert!(!valid_under(&schema, &json!({"c": [{"image": "x"}]})));
+///
+/// let deployment = Schema::builtin("apps/v1", "Deployment").unwrap();
+/// assert!(valid_under(&deployment, &json!({"spec": {"replicas": 1}})));
+/// assert!(!valid_under(&deployment, &json!({"spec": {"undeclared": {}}})));
 /// ```
 #[must_use]
 pub fn valid_under(schema: &patchlaw::strategic::Schema, doc: &Value) -> bool {
-    doc.is_object() && valid_at(schema, doc, "")
+    doc.is_object() && valid_at(schema, doc, "") && declared_under(schema, doc)
+}
+
+/// Whether the schema's types accept every object and list of `doc`.
+fn declared_under(schema: &patchlaw::strategic::Schema, doc: &Value) -> bool {
+    use patchlaw::ErrorKind;
+    let mut copy = doc.clone();
+    match patchlaw::strategic::apply(&mut copy, doc, schema) {
+        Err(err) => !matches!(
+            err.kind(),
+            ErrorKind::UnknownField | ErrorKind::TypeMismatch
+        ),
+        Ok(()) => true,
+    }
 }
 
 fn valid_at(schema: &patchlaw::strategic::Schema, value: &Value, path: &str) -> bool {

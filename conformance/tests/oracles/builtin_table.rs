@@ -13,7 +13,8 @@
 //! `v1.32.0-local` directory itself), in a `kubernetes_validate` package
 //! that `python3` can import, or in a copy the test installs once with
 //! `pip install --target` under cargo's `CARGO_TARGET_TMPDIR`. None of the
-//! package's files are committed.
+//! package's files are committed. `builtin_types.rs` checks the Go types of
+//! the table against the same schemas.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -38,12 +39,7 @@ type Meta = (String, Option<String>);
 #[test]
 fn builtin_table_matches_published_schemas() {
     let dir = schema_dir();
-    let definitions_file = read_json(&dir.join("_definitions.json"));
-    let definitions = definitions_file
-        .get("$defs")
-        .or_else(|| definitions_file.get("definitions"))
-        .and_then(Value::as_object)
-        .unwrap_or_else(|| panic!("{}: no `$defs` object", dir.display()));
+    let definitions = &read_definitions(&dir);
 
     let kinds = Schema::builtin_kinds();
     assert_eq!(kinds.len(), 21, "the table's kinds changed: {kinds:?}");
@@ -120,7 +116,7 @@ fn show((strategy, key): &Meta) -> String {
 /// `kubernetes-validate`'s file name for a kind: the first label of the
 /// group, then the version (`rbac.authorization.k8s.io/v1` Role is
 /// `role-rbac-v1.json`, `v1` Pod is `pod-v1.json`).
-fn kind_file_name(api_version: &str, kind: &str) -> String {
+pub(crate) fn kind_file_name(api_version: &str, kind: &str) -> String {
     let version = match api_version.split_once('/') {
         Some((group, version)) => {
             let label = group.split('.').next().unwrap_or(group);
@@ -131,7 +127,7 @@ fn kind_file_name(api_version: &str, kind: &str) -> String {
     format!("{}-{version}.json", kind.to_lowercase())
 }
 
-fn assert_declares_kind(root: &Value, api_version: &str, kind: &str) {
+pub(crate) fn assert_declares_kind(root: &Value, api_version: &str, kind: &str) {
     let (group, version) = api_version.split_once('/').unwrap_or(("", api_version));
     let declared = root
         .get("x-kubernetes-group-version-kind")
@@ -253,7 +249,7 @@ impl<'a> Published<'a> {
 
 /// The definition a `$ref` names: `/api/_definitions.json#/$defs/<name>`
 /// from a kind's file, `#/$defs/<name>` inside `_definitions.json`.
-fn definition_name(reference: &Value) -> Result<&str, String> {
+pub(crate) fn definition_name(reference: &Value) -> Result<&str, String> {
     let text = reference
         .as_str()
         .ok_or_else(|| format!("$ref is not a string: {reference}"))?;
@@ -272,7 +268,20 @@ fn definition_name(reference: &Value) -> Result<&str, String> {
     }
 }
 
-fn read_json(path: &Path) -> Value {
+/// The definitions of `_definitions.json` in `dir`.
+pub(crate) fn read_definitions(dir: &Path) -> Map<String, Value> {
+    match read_json(&dir.join("_definitions.json")) {
+        Value::Object(mut file) => {
+            match file.remove("$defs").or_else(|| file.remove("definitions")) {
+                Some(Value::Object(definitions)) => definitions,
+                _ => panic!("{}: no `$defs` object", dir.display()),
+            }
+        }
+        _ => panic!("{}: _definitions.json is not an object", dir.display()),
+    }
+}
+
+pub(crate) fn read_json(path: &Path) -> Value {
     let text = std::fs::read_to_string(path)
         .unwrap_or_else(|err| panic!("cannot read {}: {err}", path.display()));
     serde_json::from_str(&text)
@@ -282,7 +291,7 @@ fn read_json(path: &Path) -> Value {
 /// The directory of the v1.32 schemas: from `$PATCHLAW_K8S_SCHEMAS`, an
 /// installed `kubernetes_validate`, or a copy installed under cargo's
 /// temporary directory. Never skips: without schemas the test fails.
-fn schema_dir() -> PathBuf {
+pub(crate) fn schema_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os("PATCHLAW_K8S_SCHEMAS") {
         let dir = PathBuf::from(dir);
         return versioned(&dir).unwrap_or_else(|| {

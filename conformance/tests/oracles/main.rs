@@ -1,6 +1,6 @@
 //! Checks against real implementations: kubectl v1.32 applies and diffs
 //! the generated cases, and the published Kubernetes schemas hold the
-//! patch metadata of the built-in table.
+//! patch metadata and the Go types of the built-in table.
 //!
 //! This target is not part of `cargo test --workspace` (it needs kubectl
 //! v1.32, `python3` and, once, the network for `pip`); run it with `cargo
@@ -8,6 +8,7 @@
 //! fail, never skip, and say what is missing.
 
 mod builtin_table;
+mod builtin_types;
 mod kubectl;
 mod kubectl_diff;
 mod oracle;

@@ -384,22 +384,31 @@ impl<'p> Engine<'p> {
             }
             return Ok(());
         }
-        let field = schema.field(name);
         let Some(slot) = target.get_mut(name) else {
             return Ok(());
         };
         self.path.push(Seg::Key(name));
+        // Kubernetes looks the field up only to descend into two objects or
+        // two lists, equal or not; a typed schema may refuse it there.
         let result = match (&mut *slot, value) {
-            (Value::Object(current), Value::Object(patch))
-                if field.strategy() != Strategy::Replace =>
-            {
-                self.merge_map(current, patch, field.schema)
-            }
-            (Value::Array(current), Value::Array(patch))
-                if field.strategy() == Strategy::Merge || deletion =>
-            {
-                self.merge_list(current, patch, field, deletion, None)
-            }
+            (Value::Object(current), Value::Object(patch)) => match schema.lookup_struct(name) {
+                Err(err) => Err(self.relocate(err)),
+                Ok(field) if field.strategy() == Strategy::Replace => {
+                    self.replace_here(slot, value.clone());
+                    Ok(())
+                }
+                Ok(field) => self.merge_map(current, patch, field.schema),
+            },
+            (Value::Array(current), Value::Array(patch)) => match schema.lookup_slice(name) {
+                Err(err) => Err(self.relocate(err)),
+                Ok(field) if field.strategy() == Strategy::Merge || deletion => {
+                    self.merge_list(current, patch, field, deletion, None)
+                }
+                Ok(_) => {
+                    self.replace_here(slot, value.clone());
+                    Ok(())
+                }
+            },
             _ => {
                 self.replace_here(slot, value.clone());
                 Ok(())
@@ -719,7 +728,11 @@ impl<'p> Engine<'p> {
                 ))
             }
         };
-        let field = schema.field(name);
+        // Looked up whether or not the document or the patch has the list.
+        self.path.push(Seg::Key(name));
+        let field = schema.lookup_slice(name).map_err(|err| self.relocate(err));
+        self.path.pop();
+        let field = field?;
         let merge_key = field.merge_key().filter(|k| !k.is_empty());
         self.validate_order(patch_list.unwrap_or(&[]), order, merge_key)?;
         if current_is_list.is_none() && patch_list.is_none() {

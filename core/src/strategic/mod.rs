@@ -60,6 +60,7 @@ pub(crate) mod list_order;
 mod openapi;
 pub(crate) mod schema;
 
+pub use builtin::{GoField, GoStruct};
 pub use schema::{Field, Schema, SchemaBuilder, Strategy};
 
 use diff::Parts;
@@ -90,10 +91,42 @@ use crate::limits::Limits;
 ///   `patch` not an object, or lists that cannot merge (lists of lists,
 ///   elements of different types, objects in a merge list without a merge
 ///   key, merge key values that are objects or arrays);
+/// - [`ErrorKind::UnknownField`](crate::ErrorKind::UnknownField) and
+///   [`ErrorKind::TypeMismatch`](crate::ErrorKind::TypeMismatch): under a
+///   typed schema (built-in or OpenAPI), two objects or two lists at a
+///   member the type does not declare or cannot hold — equal or not — or a
+///   `$setElementOrder/` naming one, where Kubernetes refuses them
+///   (`spec/40-strategic.md` D4.14);
 /// - [`ErrorKind::LimitExceeded`](crate::ErrorKind::LimitExceeded): `patch`
 ///   nested deeper than the depth limit.
 ///
-/// The error's [`pointer`](Error::pointer) names the place in the document.
+/// The error's [`pointer`](Error::pointer) names the place in the document
+/// (for a refused member: the member).
+///
+/// ```
+/// use patchlaw::strategic::{self, Schema};
+/// use patchlaw::ErrorKind;
+/// use serde_json::json;
+///
+/// let schema = Schema::builtin("apps/v1", "Deployment").unwrap();
+/// let mut deployment = json!({"spec": {"replicas": 1, "extra": {"a": 1}}});
+/// let err = strategic::apply(&mut deployment, &json!({"spec": {"extra": {"a": 2}}}), &schema)
+///     .unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::UnknownField);
+/// assert_eq!(err.pointer(), Some("/spec/extra"));
+/// assert_eq!(
+///     err.detail(),
+///     "unable to find api field in struct DeploymentSpec for the json field \"extra\""
+/// );
+/// // Go's case-insensitive field match: `Replicas` is `replicas`, an int32.
+/// let err = strategic::apply(
+///     &mut json!({"spec": {"Replicas": {"a": {}}}}),
+///     &json!({"spec": {"Replicas": {"a": {}}}}),
+///     &schema,
+/// )
+/// .unwrap_err();
+/// assert_eq!(err.kind(), ErrorKind::TypeMismatch);
+/// ```
 ///
 /// # Examples
 ///

@@ -7,12 +7,24 @@
 //! values have the types of `items` and `additionalProperties`. Each named
 //! definition becomes one object type of the schema's graph, read once,
 //! so recursive types refer to themselves.
+//!
+//! The schema is typed as Kubernetes' `PatchMetaFromOpenAPIV3` types it: a
+//! schema with `properties` declares exactly those names (matched exactly;
+//! `additionalProperties` beside them plays no part); a schema without
+//! `properties` — a map, a scalar, an object with no declared fields —
+//! declares none, so an object or a list inside it is refused. A list's
+//! elements have the type of the field's own `items`; a field without
+//! `items` holds lists of its own type. One departure:
+//! `x-kubernetes-preserve-unknown-fields: true` makes a type declare any
+//! name (Kubernetes' lookup ignores the extension, which only custom
+//! resources use, and kubectl patches those with JSON merge patch, never
+//! with a strategic one).
 
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::schema::{Entry, Field, Graph, Schema};
+use super::schema::{Declares, Entry, Field, Graph, Schema, Shape};
 use crate::error::{Error, ErrorKind};
 
 impl Schema {
@@ -27,6 +39,13 @@ impl Schema {
     /// `allOf` wrappers. Metadata comes from `x-kubernetes-patch-strategy`
     /// and `x-kubernetes-patch-merge-key` only; `x-kubernetes-list-map-keys`
     /// plays no part in strategic merge patch.
+    ///
+    /// The schema is typed by `properties`, as Kubernetes types it: an
+    /// object or a list at a name a schema's `properties` lack, or inside a
+    /// value whose schema has no `properties`, is refused
+    /// ([`ErrorKind::UnknownField`]) — except under
+    /// `x-kubernetes-preserve-unknown-fields: true`, which declares any
+    /// name.
     ///
     /// # Errors
     ///
@@ -160,7 +179,8 @@ impl<'d> OpenApiReader<'d> {
         Ok((name, target))
     }
 
-    fn fill(&mut self, node: usize, schema: &'d Value) -> Result<(), Error> {
+    /// The schema itself, through wrappers and references.
+    fn resolved(&self, schema: &'d Value) -> Result<&'d Value, Error> {
         // A definition that is only a reference to another: follow the chain
         // (a bounded number of hops, so that a cycle of bare references
         // cannot loop).
@@ -175,6 +195,26 @@ impl<'d> OpenApiReader<'d> {
                 ));
             }
             schema = self.resolve_wrappers(self.reference(reference)?.1)?;
+        }
+        Ok(schema)
+    }
+
+    /// What a value of `schema` is merged as: its node when the schema
+    /// declares names, otherwise a type that holds no members.
+    fn shape(&self, schema: &'d Value) -> Result<Shape, Error> {
+        let schema = self.resolved(schema)?;
+        let typed = schema.get("properties").is_some_and(Value::is_object);
+        Ok(if typed || preserves_unknown_fields(schema) {
+            Shape::Node
+        } else {
+            Shape::NoProperties
+        })
+    }
+
+    fn fill(&mut self, node: usize, schema: &'d Value) -> Result<(), Error> {
+        let schema = self.resolved(schema)?;
+        if !preserves_unknown_fields(schema) {
+            self.graph.set_declares(node, Declares::Properties);
         }
         if let Some(Value::Object(properties)) = schema.get("properties") {
             for (name, property) in properties {
@@ -208,8 +248,25 @@ impl<'d> OpenApiReader<'d> {
             field = field.with_merge_key(key);
         }
         let node = self.node_of(property)?;
-        Ok(Entry { field, node })
+        let object = self.shape(property)?;
+        // `LookupPatchMetadataForSlice` takes the field's own `items`, and
+        // keeps the field's schema when there are none.
+        let list = match property.get("items") {
+            Some(items) => self.shape(items)?,
+            None => object,
+        };
+        Ok(Entry {
+            field,
+            node,
+            object,
+            list,
+        })
     }
+}
+
+/// `x-kubernetes-preserve-unknown-fields: true`.
+fn preserves_unknown_fields(schema: &Value) -> bool {
+    schema.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true))
 }
 
 #[cfg(test)]

@@ -8,10 +8,19 @@
 //! type of its value — for a list, the type of its elements. A field the
 //! schema does not know has no metadata: its objects merge and its lists are
 //! replaced whole, as in RFC 7396.
+//!
+//! A schema may also be *typed*: its types then say which member names they
+//! declare and what kind of value each field holds, and Kubernetes refuses
+//! an object or a list where the type has no such field or cannot hold it
+//! ([`SchemaRef::lookup_struct`], [`SchemaRef::lookup_slice`]). The
+//! built-in schemas are typed by the Go types of the Kubernetes API, the
+//! OpenAPI schemas by their `properties`; the builder's schemas and
+//! [`Schema::empty`] describe patch metadata only, and refuse nothing.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use super::go;
 use crate::error::{Error, ErrorKind};
 use crate::pointer::PointerBuf;
 
@@ -313,6 +322,9 @@ impl Field {
 #[derive(Clone, Debug)]
 pub struct Schema {
     inner: Arc<Graph>,
+    /// The type of the patched object: the graph's root, or another of its
+    /// types (the built-in kinds share one graph).
+    root: usize,
 }
 
 /// The object types of a schema, built by [`SchemaBuilder`] or read from
@@ -329,14 +341,41 @@ pub(super) struct Graph {
 struct Node {
     /// The fields while the schema is being built.
     fields: BTreeMap<Box<str>, Entry>,
-    /// The same once built, sorted by name: looked up for every member a
-    /// patch or diff meets, where a contiguous slice (scanned when short,
-    /// bisected when long) beats walking the B-tree.
+    /// The same once built, sorted by length, then by name: looked up for
+    /// every member a patch or diff meets, where a contiguous slice beats
+    /// walking the B-tree.
     table: Box<[(Box<str>, Entry)]>,
+    /// `table[by_len[n]..by_len[n + 1]]` are the fields whose names have
+    /// `n` bytes: a lookup compares a name with those alone, rarely more
+    /// than two even in a typed struct of forty fields.
+    by_len: Box<[u32]>,
+    /// The fields with patch metadata on them or below, as indices into
+    /// `table`: all that the metadata lookup ([`SchemaRef::field`]) needs,
+    /// rarely more than a few even in a typed struct.
+    marked: Box<[u32]>,
     any: Option<Entry>,
     /// No field here or below has patch metadata: values of this type
     /// patch and diff as plain JSON, so a diff may skip equal ones.
     plain: bool,
+    /// Which member names the type declares, for the typed lookups.
+    declares: Declares,
+}
+
+/// Which member names an object type declares: what
+/// [`SchemaRef::lookup_struct`] finds for a name that is not a field.
+#[derive(Debug, Default, Clone)]
+pub(super) enum Declares {
+    /// Every name: one that is not a field has no metadata (the builder's
+    /// types, [`Schema::empty`], OpenAPI's
+    /// `x-kubernetes-preserve-unknown-fields`).
+    #[default]
+    Any,
+    /// Its fields, matched as Go's `encoding/json` matches struct fields:
+    /// the exact name, else case-insensitively (a Go struct, by its type
+    /// name).
+    GoStruct(Box<str>),
+    /// Its fields, by exact name (an OpenAPI schema with `properties`).
+    Properties,
 }
 
 /// A field's metadata and the type of its value.
@@ -345,6 +384,77 @@ pub(super) struct Entry {
     pub(super) field: Field,
     /// The type of the value, or of the elements of a list.
     pub(super) node: Option<usize>,
+    /// What an object found at the field is merged as.
+    pub(super) object: Shape,
+    /// What the elements of a list found at the field are merged as.
+    pub(super) list: Shape,
+}
+
+/// What a value at a field is merged as, for the typed lookups: the
+/// field's node, or a type that holds no members.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// A value of the entry's node (without a node: of an unknown type,
+    /// which declares any name).
+    #[default]
+    Node,
+    /// A value of the entry's node, a Go struct reached through a pointer
+    /// field (Kubernetes then names the container's kind `ptr`).
+    Pointer,
+    /// A value of a Go type that is not a struct: a lookup inside is
+    /// refused.
+    Go(GoKind),
+    /// A value of an OpenAPI schema without `properties` (a map, a scalar,
+    /// an object without declared fields): a lookup inside is refused.
+    NoProperties,
+    /// For [`Entry::list`] only: the Go field is neither a slice nor a
+    /// pointer, so a list there is refused.
+    NotList,
+}
+
+/// The kind of a Go type that is not a struct, as `reflect.Kind` prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum GoKind {
+    Bool,
+    Int32,
+    Int64,
+    Float64,
+    String,
+    Uint8,
+    Map,
+    Slice,
+}
+
+impl GoKind {
+    /// The kind's name in Go's messages (`reflect.Kind.String`).
+    pub(super) const fn name(self) -> &'static str {
+        match self {
+            GoKind::Bool => "bool",
+            GoKind::Int32 => "int32",
+            GoKind::Int64 => "int64",
+            GoKind::Float64 => "float64",
+            GoKind::String => "string",
+            GoKind::Uint8 => "uint8",
+            GoKind::Map => "map",
+            GoKind::Slice => "slice",
+        }
+    }
+
+    /// The kind named `name` (`int32`, `map`, ...).
+    pub(super) fn from_name(name: &str) -> Option<GoKind> {
+        [
+            GoKind::Bool,
+            GoKind::Int32,
+            GoKind::Int64,
+            GoKind::Float64,
+            GoKind::String,
+            GoKind::Uint8,
+            GoKind::Map,
+            GoKind::Slice,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
+    }
 }
 
 impl Schema {
@@ -366,6 +476,7 @@ impl Schema {
                 nodes: vec![Node::default()],
                 root: 0,
             }),
+            root: 0,
         }
     }
 
@@ -406,7 +517,7 @@ impl Schema {
     /// ```
     pub fn lookup(&self, path: &str) -> Result<Option<&Field>, Error> {
         let pointer = PointerBuf::parse(path)?;
-        let mut node = Some(self.inner.root);
+        let mut node = Some(self.root);
         let mut found = None;
         for token in pointer.tokens() {
             let entry = node.and_then(|n| self.inner.entry(n, token));
@@ -434,7 +545,7 @@ impl Schema {
     #[must_use]
     pub fn fields(&self, max_depth: usize) -> Vec<(String, Field)> {
         let mut out = Vec::new();
-        let mut stack = vec![(self.inner.root, String::new(), 0usize)];
+        let mut stack = vec![(self.root, String::new(), 0usize)];
         while let Some((node, path, depth)) = stack.pop() {
             if depth >= max_depth {
                 continue;
@@ -458,15 +569,26 @@ impl Schema {
 
     /// The schema of the graph's root type.
     pub(super) fn from_graph(graph: Graph) -> Schema {
+        let root = graph.root;
         Schema {
             inner: Arc::new(graph.finished()),
+            root,
+        }
+    }
+
+    /// The schema of another type of the same graph.
+    pub(super) fn rooted_at(&self, root: usize) -> Schema {
+        Schema {
+            inner: Arc::clone(&self.inner),
+            root,
         }
     }
 
     pub(crate) fn root(&self) -> SchemaRef<'_> {
         SchemaRef {
             graph: &self.inner,
-            node: Some(self.inner.root),
+            node: Some(self.root),
+            shape: Shape::Node,
         }
     }
 }
@@ -499,12 +621,27 @@ impl Graph {
         self.root = node;
     }
 
+    /// Says which member names the type `node` declares.
+    pub(super) fn set_declares(&mut self, node: usize, declares: Declares) {
+        self.nodes[node].declares = declares;
+    }
+
     /// Marks the nodes with no metadata at or below them (a fixpoint, as
     /// types may be recursive).
     fn finished(mut self) -> Graph {
         for node in &mut self.nodes {
             node.plain = true;
-            node.table = std::mem::take(&mut node.fields).into_iter().collect();
+            let mut table: Vec<(Box<str>, Entry)> =
+                std::mem::take(&mut node.fields).into_iter().collect();
+            table.sort_by_key(|(name, _)| name.len());
+            let longest = table.last().map_or(0, |(name, _)| name.len());
+            node.by_len = (0..=longest + 1)
+                .map(|n| {
+                    let first = table.partition_point(|(name, _)| name.len() < n);
+                    u32::try_from(first).unwrap_or(u32::MAX)
+                })
+                .collect();
+            node.table = table.into_boxed_slice();
         }
         loop {
             let mut changed = false;
@@ -514,45 +651,146 @@ impl Graph {
                 }
                 let node = &self.nodes[i];
                 let mut entries = node.table.iter().map(|(_, e)| e).chain(node.any.iter());
-                let marked = entries.any(|e| {
-                    e.field != Field::new() || e.node.is_some_and(|n| !self.nodes[n].plain)
-                });
-                if marked {
+                if entries.any(|e| self.carries_metadata(e)) {
                     self.nodes[i].plain = false;
                     changed = true;
                 }
             }
             if !changed {
-                return self;
+                break;
             }
         }
+        for i in 0..self.nodes.len() {
+            let node = &self.nodes[i];
+            let marked = (0..node.table.len())
+                .filter(|&f| self.carries_metadata(&node.table[f].1))
+                .map(|f| u32::try_from(f).unwrap_or(u32::MAX))
+                .collect();
+            self.nodes[i].marked = marked;
+        }
+        self
     }
 
+    /// Whether a field has patch metadata, on it or below (as far as the
+    /// nodes are marked `plain` so far).
+    fn carries_metadata(&self, entry: &Entry) -> bool {
+        entry.field != Field::new() || entry.node.is_some_and(|n| !self.nodes[n].plain)
+    }
+
+    /// The field `name` of `node`, or the field every other name has.
     fn entry(&self, node: usize, name: &str) -> Option<&Entry> {
         let node = &self.nodes[node];
-        // Built-in and builder schemas hold only the fields with metadata on
-        // or below them, rarely more than a few: there a scan that compares
-        // lengths first wins; OpenAPI schemas hold every property, bisected.
-        let found = if node.table.len() <= 8 {
-            node.table
-                .iter()
-                .find(|(field, _)| crate::walk::same_str(field, name))
-        } else {
-            node.table
-                .binary_search_by(|(field, _)| field.as_ref().cmp(name))
-                .ok()
-                .map(|i| &node.table[i])
-        };
-        let found = found.map(|(_, entry)| entry);
-        found.or(node.any.as_ref())
+        node.field(name).or(node.any.as_ref())
+    }
+
+    /// As [`Graph::entry`] for the patch metadata alone: a field without
+    /// metadata on it or below is as good as none.
+    fn marked_entry(&self, node: usize, name: &str) -> Option<&Entry> {
+        let node = &self.nodes[node];
+        let found = node
+            .marked
+            .iter()
+            .map(|&i| &node.table[i as usize])
+            .find(|(field, _)| crate::walk::same_str(field, name));
+        found.map(|(_, entry)| entry).or(node.any.as_ref())
     }
 }
 
+impl Node {
+    /// The field named exactly `name`.
+    fn field(&self, name: &str) -> Option<&Entry> {
+        let n = name.len();
+        let (Some(&first), Some(&end)) = (self.by_len.get(n), self.by_len.get(n + 1)) else {
+            return None;
+        };
+        self.table[first as usize..end as usize]
+            .iter()
+            .find(|(field, _)| crate::walk::same_str(field, name))
+            .map(|(_, entry)| entry)
+    }
+
+    /// The field `name` selects under the type's rules, or `None` when the
+    /// type does not declare it: Kubernetes' error then.
+    fn declared(&self, name: &str) -> Result<Option<&Entry>, Error> {
+        match &self.declares {
+            Declares::Any => Ok(self.field(name).or(self.any.as_ref())),
+            // `encoding/json` takes the exact name, else the first field in
+            // declaration order whose name folds to it; no two fields of a
+            // Kubernetes type fold alike, so any order finds the same one.
+            Declares::GoStruct(go_name) => self
+                .field(name)
+                .or_else(|| {
+                    self.table
+                        .iter()
+                        .find(|(field, _)| go::equal_fold(field, name))
+                        .map(|(_, entry)| entry)
+                })
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::UnknownField,
+                        format!(
+                            "unable to find api field in struct {go_name} for the json field {}",
+                            go::quote(name)
+                        ),
+                    )
+                }),
+            Declares::Properties => self
+                .field(name)
+                .map(Some)
+                .ok_or_else(|| unable_to_find(name)),
+        }
+    }
+}
+
+/// OpenAPI's refusal of a name (`PatchMetaFromOpenAPIV3`).
+fn unable_to_find(name: &str) -> Error {
+    Error::new(
+        ErrorKind::UnknownField,
+        format!("unable to find api field \"{name}\""),
+    )
+}
+
 /// A position in a schema: the type of the value being patched, if known.
+///
+/// Two kinds of lookup give the type of a member `name` of a value of this
+/// type. [`field`](SchemaRef::field) never fails: a name the type does not
+/// know has no metadata. [`lookup_struct`](SchemaRef::lookup_struct) and
+/// [`lookup_slice`](SchemaRef::lookup_slice) are Kubernetes'
+/// `LookupPatchMetadataForStruct` and `LookupPatchMetadataForSlice`: under
+/// a typed schema they refuse a name the type does not declare, and a type
+/// that cannot hold an object or a list, with Kubernetes' error (without a
+/// pointer: the caller knows the place). The positions they return carry
+/// what the next lookup needs; walk a value with the positions of one kind
+/// of lookup. Kubernetes makes the fallible lookup at member `k` of an
+/// object exactly when it is about to descend into two values there:
+///
+/// - apply (`mergeMap`): when the document's and the patch's values at `k`
+///   are both objects ([`lookup_struct`](SchemaRef::lookup_struct)) or both
+///   lists ([`lookup_slice`](SchemaRef::lookup_slice)), equal or not;
+///   for `$setElementOrder/k` always; for `$deleteFromPrimitiveList/k`
+///   when the document's `k` is a list too;
+/// - two-way diff (`diffMaps`): when `from[k]` and `to[k]` are both objects
+///   or both lists; the error counts only when the two values are not
+///   deeply equal (Go's `reflect.DeepEqual` on the decoded JSON: member
+///   order aside, `1` ≠ `1.0`), otherwise the member is unchanged and the
+///   diff goes on;
+/// - three-way: both two-way diffs (current → modified, original →
+///   modified) under that rule, with `overwrite: false` also original →
+///   current, then the conflict check, which looks `k` up for every member
+///   of both the patch and the changes whose patch value is an object or a
+///   list.
+///
+/// Nothing deeper than a refused member is reached, so the error names the
+/// outermost undeclared member. Values on one side only, values of
+/// different JSON types (`null` included), scalars, and the elements of a
+/// list replaced whole are never looked up.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct SchemaRef<'s> {
     graph: &'s Graph,
     node: Option<usize>,
+    /// What the value is merged as, for the typed lookups.
+    shape: Shape,
 }
 
 /// What the schema says of one field.
@@ -573,14 +811,83 @@ impl<'s> SchemaRef<'s> {
         }
     }
 
-    /// The metadata of the member `name` of a value of this type.
+    /// The metadata of the member `name` of a value of this type, never
+    /// refused: a name the type does not know has none.
     pub(crate) fn field(self, name: &str) -> FieldRef<'s> {
-        let entry = self.node.and_then(|n| self.graph.entry(n, name));
+        let entry = self.node.and_then(|n| self.graph.marked_entry(n, name));
+        self.at(entry, Shape::Node)
+    }
+
+    /// `LookupPatchMetadataForStruct(name)`: the field of the member `name`
+    /// of a value of this type, about to be merged or diffed as an object.
+    ///
+    /// # Errors
+    ///
+    /// Under a typed schema, Kubernetes' refusal:
+    ///
+    /// - [`ErrorKind::TypeMismatch`]: this value's Go type is not a struct
+    ///   ("merging an object in json but data type is not struct, instead
+    ///   is: map");
+    /// - [`ErrorKind::UnknownField`]: the type does not declare `name`
+    ///   ("unable to find api field in struct Deployment for the json field
+    ///   \"foo\"", or for OpenAPI "unable to find api field \"foo\"").
+    pub(crate) fn lookup_struct(self, name: &str) -> Result<FieldRef<'s>, Error> {
+        let entry = self.declared(name)?;
+        Ok(self.at(entry, entry.map_or(Shape::Node, |e| e.object)))
+    }
+
+    /// `LookupPatchMetadataForSlice(name)`: the field of the member `name`
+    /// of a value of this type, about to be merged or diffed as a list;
+    /// the position returned is that of its elements.
+    ///
+    /// # Errors
+    ///
+    /// As [`lookup_struct`](SchemaRef::lookup_struct), and
+    /// [`ErrorKind::TypeMismatch`] when the Go field is neither a slice nor
+    /// a pointer ("expected slice or array type, but got: struct", or `ptr`
+    /// when this value was reached through a pointer field).
+    pub(crate) fn lookup_slice(self, name: &str) -> Result<FieldRef<'s>, Error> {
+        let entry = self.declared(name)?;
+        let shape = entry.map_or(Shape::Node, |e| e.list);
+        if shape == Shape::NotList {
+            let container = if self.shape == Shape::Pointer {
+                "ptr"
+            } else {
+                "struct"
+            };
+            return Err(Error::new(
+                ErrorKind::TypeMismatch,
+                format!("expected slice or array type, but got: {container}"),
+            ));
+        }
+        Ok(self.at(entry, shape))
+    }
+
+    /// The entry the typed lookups find for `name`.
+    fn declared(self, name: &str) -> Result<Option<&'s Entry>, Error> {
+        match self.shape {
+            Shape::Node | Shape::Pointer => match self.node {
+                Some(n) => self.graph.nodes[n].declared(name),
+                None => Ok(None),
+            },
+            Shape::Go(kind) => Err(Error::new(
+                ErrorKind::TypeMismatch,
+                format!(
+                    "merging an object in json but data type is not struct, instead is: {}",
+                    kind.name()
+                ),
+            )),
+            Shape::NoProperties | Shape::NotList => Err(unable_to_find(name)),
+        }
+    }
+
+    fn at(self, entry: Option<&'s Entry>, shape: Shape) -> FieldRef<'s> {
         FieldRef {
             field: entry.map(|e| &e.field),
             schema: SchemaRef {
                 graph: self.graph,
                 node: entry.and_then(|e| e.node),
+                shape,
             },
         }
     }
@@ -708,6 +1015,103 @@ impl SchemaBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
+
+    fn refusal(result: Result<FieldRef<'_>, Error>) -> (ErrorKind, String) {
+        let err = result.map(|_| ()).unwrap_err();
+        (err.kind(), err.detail().to_owned())
+    }
+
+    #[test]
+    fn builder_and_empty_schemas_refuse_nothing() {
+        let built = Schema::builder()
+            .field("/spec/containers", Field::merge("name"))
+            .build();
+        let schema = built.unwrap();
+        let root = schema.root();
+        assert!(root.lookup_struct("anything").is_ok());
+        let spec = root.lookup_struct("spec").unwrap().schema;
+        assert!(spec.lookup_slice("other").is_ok());
+        let containers = spec.lookup_slice("containers").unwrap();
+        assert_eq!(containers.merge_key(), Some("name"));
+        assert!(containers.schema.lookup_struct("x").is_ok());
+        assert!(Schema::empty().root().lookup_slice("x").is_ok());
+    }
+
+    #[test]
+    fn openapi_declares_its_properties_exactly() {
+        let doc = json!({"definitions": {
+            "T": {"properties": {
+                "spec": {"$ref": "#/definitions/S"},
+                "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                "flag": {"type": "boolean"},
+                "free": {"type": "object", "x-kubernetes-preserve-unknown-fields": true},
+            }},
+            "S": {"properties": {"items": {"type": "array", "items": {"$ref": "#/definitions/S"}}}},
+        }});
+        let schema = Schema::from_openapi(&doc, "T").unwrap();
+        let root = schema.root();
+        let unknown = |name: &str| {
+            (
+                ErrorKind::UnknownField,
+                format!("unable to find api field \"{name}\""),
+            )
+        };
+        assert_eq!(refusal(root.lookup_struct("Spec")), unknown("Spec"));
+        let labels = root.lookup_struct("labels").unwrap().schema;
+        assert_eq!(refusal(labels.lookup_struct("x")), unknown("x"));
+        // A list is accepted at any declared field, a scalar one included;
+        // nothing is declared inside it.
+        let flag = root.lookup_slice("flag").unwrap().schema;
+        assert_eq!(refusal(flag.lookup_struct("a")), unknown("a"));
+        let free = root.lookup_struct("free").unwrap().schema;
+        assert!(free.lookup_struct("anything").is_ok());
+        let items = root
+            .lookup_struct("spec")
+            .unwrap()
+            .schema
+            .lookup_slice("items");
+        assert!(items.unwrap().schema.lookup_struct("items").is_ok());
+    }
+
+    #[test]
+    fn go_types_refuse_as_kubernetes_does() {
+        let schema = Schema::builtin("apps/v1", "Deployment").unwrap();
+        let spec = schema.root().lookup_struct("spec").unwrap().schema;
+        assert!(spec.lookup_struct("\u{17F}elector").is_ok());
+        // `selector *LabelSelector`: a pointer, so a list is accepted there,
+        // and the kind named inside it is `ptr`.
+        assert!(spec.lookup_slice("selector").is_ok());
+        let selector = spec.lookup_struct("selector").unwrap().schema;
+        assert_eq!(
+            refusal(selector.lookup_slice("matchLabels")),
+            (
+                ErrorKind::TypeMismatch,
+                "expected slice or array type, but got: ptr".to_owned()
+            )
+        );
+        assert_eq!(
+            refusal(spec.lookup_slice("template")),
+            (
+                ErrorKind::TypeMismatch,
+                "expected slice or array type, but got: struct".to_owned()
+            )
+        );
+        let containers = spec
+            .lookup_struct("template")
+            .and_then(|t| t.schema.lookup_struct("spec"))
+            .and_then(|s| s.schema.lookup_slice("containers"))
+            .unwrap();
+        assert_eq!(containers.merge_key(), Some("name"));
+        assert_eq!(
+            refusal(containers.schema.lookup_struct("bogus")),
+            (
+                ErrorKind::UnknownField,
+                "unable to find api field in struct Container for the json field \"bogus\""
+                    .to_owned()
+            )
+        );
+    }
 
     #[test]
     fn strategy_strings() {

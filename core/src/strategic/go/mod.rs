@@ -16,6 +16,9 @@
 //! - kubectl writes the last-applied configuration with `encoding/json`,
 //!   whose text (member order, escapes, number forms) is compared byte for
 //!   byte (`json.rs`);
+//! - it finds the struct field of a JSON member as `encoding/json` does,
+//!   case-insensitively, and quotes names in its errors with
+//!   `strconv.Quote` (`names.rs`);
 //! - it edits slices in place, and a slice that shares its backing array
 //!   with the live list lets those edits show in the order it later sorts
 //!   by, which depends on the capacities Go's `append` chose (`slice.rs`).
@@ -26,11 +29,13 @@
 //! (`list_order` for the order of merged lists).
 
 pub(crate) mod json;
+mod names;
 mod slice;
 mod sort;
 mod stable;
 mod value;
 
+pub(crate) use names::{equal_fold, quote};
 pub(crate) use slice::{decoded_capacity, deduplicate, View};
 pub(crate) use sort::go_sort;
 pub(crate) use stable::stable_sort;
