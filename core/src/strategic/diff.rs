@@ -127,6 +127,11 @@ impl<'v> Differ<'v> {
             .with_pointer(PointerBuf::from_tokens(self.path.iter().copied()).to_string())
     }
 
+    /// A schema lookup's refusal, at the current path.
+    fn located(&self, err: &Error) -> Error {
+        self.error(err.kind(), err.detail())
+    }
+
     /// How many containers deep a value at the current path may be: the
     /// path counts the levels walked (object members and list elements
     /// alike).
@@ -308,7 +313,13 @@ impl<'v> Differ<'v> {
             }
             match (old, new) {
                 (Value::Object(a), Value::Object(b)) => {
-                    let field = schema.field(key);
+                    // Kubernetes refuses a member its types do not declare,
+                    // unless the two values are deeply equal.
+                    let field = match schema.lookup_struct(key) {
+                        Ok(field) => field,
+                        Err(_) if differ.equal(old, new)? => return Ok(()),
+                        Err(err) => return Err(differ.located(&err)),
+                    };
                     // A `replace` map is sent whole, changed or not.
                     if field.strategy() == Strategy::Replace {
                         if changes {
@@ -328,7 +339,11 @@ impl<'v> Differ<'v> {
                     }
                 }
                 (Value::Array(a), Value::Array(b)) => {
-                    let field = schema.field(key);
+                    let field = match schema.lookup_slice(key) {
+                        Ok(field) => field,
+                        Err(_) if differ.equal(old, new)? => return Ok(()),
+                        Err(err) => return Err(differ.located(&err)),
+                    };
                     let merge_key = field.merge_key().filter(|k| !k.is_empty());
                     let skip = match merge_key {
                         Some(k)

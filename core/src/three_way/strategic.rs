@@ -73,6 +73,11 @@ pub(crate) fn three_way(
         max_depth: limits.get_max_depth(),
         limits,
     };
+    // Without `overwrite`, Kubernetes diffs the original against the
+    // current object whole, and fails where that diff fails.
+    if !options.get_overwrite() {
+        diff_maps(o, c, root, CHANGES, limits)?;
+    }
     let checked = finder.maps(&patch, RightMap::Diff(o, c), root);
     let conflicts: Vec<Conflict> = finder
         .found
@@ -170,7 +175,20 @@ impl Merger {
                 *slot = value;
                 continue;
             }
-            let field = schema.field(&key);
+            let lookup = match (&*slot, &value) {
+                (Value::Object(_), Value::Object(_)) => schema.lookup_struct(&key),
+                (Value::Array(_), Value::Array(_)) => schema.lookup_slice(&key),
+                _ => Ok(schema.field(&key)),
+            };
+            let field = match lookup {
+                Ok(field) => field,
+                Err(err) => {
+                    self.path.push(key.clone());
+                    let err = self.error(err.kind(), err.detail());
+                    self.path.pop();
+                    return Err(err);
+                }
+            };
             match (std::mem::take(slot), value) {
                 (Value::Object(old), Value::Object(new)) => {
                     *slot = if field.strategy() == Strategy::Replace {
@@ -524,7 +542,22 @@ impl Finder {
             let Some(mut other) = right.entry(key, schema, self)? else {
                 continue;
             };
-            let field = schema.field(key);
+            // Kubernetes looks up the member of every object or list of the
+            // patch that the change also has, and fails on a refusal.
+            let lookup = match value {
+                Value::Object(_) => schema.lookup_struct(key),
+                Value::Array(_) => schema.lookup_slice(key),
+                _ => Ok(schema.field(key)),
+            };
+            let field = match lookup {
+                Ok(field) => field,
+                Err(err) => {
+                    self.path.push(Step::Member(key.clone()));
+                    let err = self.error(err.kind(), err.detail());
+                    self.path.pop();
+                    return Err(err);
+                }
+            };
             let (sub, strategy, merge_key) = match value {
                 Value::Object(_) | Value::Array(_) => {
                     (field.schema, field.strategy(), field.merge_key())
