@@ -109,7 +109,7 @@ impl Options {
 
     /// Whether the merge goes ahead over conflicts (`kubectl apply
     /// --overwrite`). Off, a conflict is an
-    /// [`ErrorKind::Conflict`](crate::ErrorKind::Conflict) error. The RFC
+    /// [`ErrorKind::Conflict`] error. The RFC
     /// 7396 flavour has no such switch in Kubernetes and ignores it.
     ///
     /// # Examples
@@ -202,6 +202,11 @@ pub struct Outcome {
 /// what a missing original is (a first apply, or an object another tool
 /// created).
 ///
+/// With `overwrite` off the patch is the one kubectl sends after its
+/// conflict check, which sorts and deduplicates in place the lists of
+/// scalars replaced whole (such as a container's `args`) that other
+/// writers changed too: `["b", "a"]` may go out as `["a", "b"]`.
+///
 /// # Errors
 ///
 /// - [`ErrorKind::InvalidPatch`]: a document that is neither an object nor
@@ -210,6 +215,10 @@ pub struct Outcome {
 /// - [`ErrorKind::MissingMergeKey`]: a merge-list element without its key;
 /// - [`ErrorKind::Conflict`]: with `overwrite` off, a conflict
 ///   ([`Error::conflicts`] lists them);
+/// - [`ErrorKind::UnknownField`] or [`ErrorKind::TypeMismatch`]: a field
+///   the schema's types refuse (with `overwrite` off and no conflict, also
+///   in the check: a `$deleteFromPrimitiveList` that both the patch and the
+///   change since the last apply hold is looked up as a field);
 /// - [`ErrorKind::LimitExceeded`]: a document nested deeper than the limit.
 ///
 /// # Examples

@@ -8,8 +8,10 @@
 //! patch merges into another (`mergeMap` with `MergeOptions{}`: directives
 //! are kept, not carried out). Without `overwrite` it also diffs the
 //! original against the current object and fails where that change and
-//! the patch disagree (`MergingMapsHaveConflicts`). spec/50-three-way.md
-//! states each step (D5.2–D5.5).
+//! the patch disagree (`MergingMapsHaveConflicts`); that check sorts and
+//! deduplicates in place the patch's lists of scalars that are replaced
+//! whole, where the change holds the same list, and kubectl sends the
+//! patch so changed. spec/50-three-way.md states each step (D5.2–D5.5).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -24,7 +26,9 @@ use crate::strategic::diff::{diff_maps, Parts};
 use crate::strategic::directive::{
     DELETE, DELETE_FROM_PRIMITIVE_LIST, MERGE, PATCH, REPLACE, RETAIN_KEYS, SET_ELEMENT_ORDER,
 };
-use crate::strategic::go::{deduplicate, element_type, go_equal, go_text, key_text, GoType, Key};
+use crate::strategic::go::{
+    deduplicate, element_type, go_equal, go_sort, go_text, key_text, GoType, Key,
+};
 use crate::strategic::list_order::normalize_element_order;
 use crate::strategic::schema::{FieldRef, Schema, SchemaRef, Strategy};
 use crate::walk::equal_within;
@@ -69,7 +73,10 @@ pub(crate) fn three_way(
     let patch = Merger { path: Vec::new() }.maps(deletions, delta, root)?;
     let mut finder = Finder {
         path: Vec::new(),
+        at: Vec::new(),
         found: Vec::new(),
+        failure: None,
+        sorted: Vec::new(),
         max_depth: limits.get_max_depth(),
         limits,
     };
@@ -78,9 +85,10 @@ pub(crate) fn three_way(
     if !options.get_overwrite() {
         diff_maps(o, c, root, CHANGES, limits)?;
     }
-    let checked = finder.maps(&patch, RightMap::Diff(o, c), root);
-    let conflicts: Vec<Conflict> = finder
-        .found
+    let checked = finder
+        .maps(&patch, RightMap::Diff(o, c), root)
+        .and(finder.failure.take().map_or(Ok(()), Err));
+    let conflicts: Vec<Conflict> = std::mem::take(&mut finder.found)
         .into_iter()
         .map(|path| {
             let at = |doc: &Value| Step::find(doc, &path).cloned();
@@ -94,10 +102,18 @@ pub(crate) fn three_way(
         }
         checked?;
     }
-    Ok(Outcome {
-        patch: Value::Object(patch),
-        conflicts,
-    })
+    let mut patch = Value::Object(patch);
+    if !options.get_overwrite() {
+        // The check sorted the patch's own lists in place, and Kubernetes
+        // sends them so.
+        for at in &finder.sorted {
+            if let Some(Value::Array(list)) = patch.pointer_mut(at) {
+                let (order, _) = sorted_in_place(list);
+                *list = order.into_iter().map(|i| list[i].clone()).collect();
+            }
+        }
+    }
+    Ok(Outcome { patch, conflicts })
 }
 
 /// `mergeMap` and `mergeSlice` with `MergeOptions{}`: one patch merged into
@@ -404,7 +420,19 @@ impl Merger {
 /// Kubernetes stops at the first conflict; this records every one.
 struct Finder {
     path: Vec<Step>,
+    /// The same place as a JSON Pointer into the patch.
+    at: Vec<String>,
     found: Vec<Vec<Step>>,
+    /// Where Kubernetes' check fails rather than finding a conflict (the
+    /// first such place). It walks the patch in Go's random map order and
+    /// stops at the first conflict or failure, so with both either can
+    /// come out; patchlaw reports the conflicts and, when there are none,
+    /// the failure.
+    failure: Option<Error>,
+    /// The patch's lists of scalars that Kubernetes' check deduplicates and
+    /// sorts in place (`deduplicateAndSortScalars` on the patch's own
+    /// slice), as JSON Pointers into the patch.
+    sorted: Vec<String>,
     max_depth: usize,
     limits: crate::Limits,
 }
@@ -428,6 +456,18 @@ enum RightMap<'a> {
 impl Finder {
     fn conflict(&mut self) {
         self.found.push(self.path.clone());
+    }
+
+    /// Steps into the patch: `step` on the conflict's path, `token` in the
+    /// patch.
+    fn enter(&mut self, step: Step, token: String) {
+        self.path.push(step);
+        self.at.push(token);
+    }
+
+    fn leave(&mut self) {
+        self.path.pop();
+        self.at.pop();
     }
 
     fn error(&self, kind: ErrorKind, detail: impl Into<String>) -> Error {
@@ -552,10 +592,15 @@ impl Finder {
             let field = match lookup {
                 Ok(field) => field,
                 Err(err) => {
-                    self.path.push(Step::Member(key.clone()));
-                    let err = self.error(err.kind(), err.detail());
-                    self.path.pop();
-                    return Err(err);
+                    // (A `$deleteFromPrimitiveList/<f>` both have is one:
+                    // the type has no field of that name.) The walk goes
+                    // on, for the conflicts.
+                    if self.failure.is_none() {
+                        self.enter(Step::Member(key.clone()), key.clone());
+                        self.failure = Some(self.error(err.kind(), err.detail()));
+                        self.leave();
+                    }
+                    continue;
                 }
             };
             let (sub, strategy, merge_key) = match value {
@@ -596,9 +641,9 @@ impl Finder {
                     None => continue,
                 }
             }
-            self.path.push(Step::Member(key.clone()));
+            self.enter(Step::Member(key.clone()), key.clone());
             let result = self.fields(value, other, sub, strategy, merge_key);
-            self.path.pop();
+            self.leave();
             result?;
         }
         Ok(())
@@ -625,7 +670,7 @@ impl Finder {
             for (text, element) in self.by_key(left, key)? {
                 if let Some(&other) = rights.get(&text) {
                     let value = element.get(key).cloned().unwrap_or(Value::Null);
-                    self.path.push(Step::element(key, value));
+                    self.enter(Step::element(key, value), index_in(left, element));
                     let result = self.fields(
                         element,
                         Right::Value(Cow::Borrowed(other)),
@@ -633,7 +678,7 @@ impl Finder {
                         Strategy::Default,
                         None,
                     );
-                    self.path.pop();
+                    self.leave();
                     result?;
                 }
             }
@@ -644,13 +689,17 @@ impl Finder {
             return Ok(());
         }
         if kind != GoType::Map {
-            // Compared as sets: sorted by text, duplicates dropped.
-            fn set(list: &[Value]) -> Vec<&Value> {
-                let mut items: Vec<&Value> = list.iter().collect();
-                items.sort_by(|a, b| go_text(Some(a)).cmp(&go_text(Some(b))));
-                items.dedup_by(|a, b| go_equal(a, b));
-                items
-            }
+            // Compared as sets: deduplicated and sorted by text, in place,
+            // the patch's own list too.
+            self.sorted
+                .push(PointerBuf::from_tokens(self.at.iter()).to_string());
+            let set = |list: &[Value]| {
+                let (order, len) = sorted_in_place(list);
+                order[..len]
+                    .iter()
+                    .map(|&i| list[i].clone())
+                    .collect::<Vec<Value>>()
+            };
             let (l, r) = (set(left), set(right));
             // (Kubernetes indexes past the end of a shorter right side and
             // crashes; that is a conflict here.)
@@ -661,7 +710,7 @@ impl Finder {
             return Ok(());
         }
         for (i, (l, r)) in left.iter().zip(right).enumerate() {
-            self.path.push(Step::Index(i));
+            self.enter(Step::Index(i), i.to_string());
             let result = self.fields(
                 l,
                 Right::Value(Cow::Borrowed(r)),
@@ -669,7 +718,7 @@ impl Finder {
                 Strategy::Default,
                 None,
             );
-            self.path.pop();
+            self.leave();
             result?;
         }
         Ok(())
@@ -701,9 +750,9 @@ impl Finder {
             {
                 (Some(i), Some(j)) => match (&original[i], &current[j]) {
                     (Value::Object(o), Value::Object(c)) => {
-                        self.path.push(Step::element(key, value.clone()));
+                        self.enter(Step::element(key, value.clone()), index_in(left, element));
                         let built = diff_maps(o, c, schema, CHANGES, self.limits);
-                        self.path.pop();
+                        self.leave();
                         let mut built = built?;
                         (!built.is_empty()).then(|| {
                             built.insert(
@@ -728,7 +777,7 @@ impl Finder {
                 (None, None) => None,
             };
             if let Some(other) = other {
-                self.path.push(Step::element(key, value));
+                self.enter(Step::element(key, value), index_in(left, element));
                 let result = self.fields(
                     element,
                     Right::Value(other),
@@ -736,7 +785,7 @@ impl Finder {
                     Strategy::Default,
                     None,
                 );
-                self.path.pop();
+                self.leave();
                 result?;
             }
         }
@@ -861,5 +910,127 @@ impl<'a> RightMap<'a> {
                 }
             }
         })
+    }
+}
+
+/// The index of `element`, an item of `list`, as a pointer token.
+fn index_in(list: &[Value], element: &Value) -> String {
+    list.iter()
+        .position(|item| std::ptr::eq(item, element))
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// `deduplicateAndSortScalars` on a list of scalars, in place as
+/// Kubernetes does it: the order of the list's own array afterwards, and
+/// the length of the deduplicated, sorted prefix. Each duplicate gives its
+/// place to the last item (`deduplicateScalars`), the prefix is sorted by
+/// `%v` text with `sort.Sort`, and the tail keeps what the deduplication
+/// left there.
+fn sorted_in_place(list: &[Value]) -> (Vec<usize>, usize) {
+    let keys: Vec<Key> = list
+        .iter()
+        .map(|item| Key::of(item).unwrap_or(Key::Nil))
+        .collect();
+    let mut order: Vec<usize> = (0..list.len()).collect();
+    let len = deduplicate(&mut order, &keys);
+    go_sort(&mut order[..len], |&a, &b| {
+        go_text(Some(&list[a])) <= go_text(Some(&list[b]))
+    });
+    (order, len)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::three_way::{strategic, Options};
+
+    fn pod(spec: Value) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": spec})
+    }
+
+    fn containers(list: Value) -> Value {
+        pod(json!({"containers": list}))
+    }
+
+    fn schema() -> Schema {
+        Schema::builtin("v1", "Pod").expect("built in")
+    }
+
+    /// kubectl v1.32 sends the elements of a list that both diffs hold in
+    /// the `$setElementOrder` order (`mergePatchIntoOriginal`), not with the
+    /// second diff's elements first.
+    #[test]
+    fn the_lists_of_both_diffs_follow_set_element_order() {
+        let original = containers(json!([{"name": "a", "image": "x", "args": ["1"]}]));
+        let current = original.clone();
+        for (order, expected) in [
+            (
+                json!([{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]),
+                json!([{"args": null, "name": "a"}, {"image": "y", "name": "b"}]),
+            ),
+            (
+                json!([{"name": "b", "image": "y"}, {"name": "a", "image": "x"}]),
+                json!([{"image": "y", "name": "b"}, {"args": null, "name": "a"}]),
+            ),
+        ] {
+            let modified = containers(order);
+            let outcome =
+                strategic(&original, &modified, &current, &schema(), Options::new()).unwrap();
+            assert_eq!(outcome.patch["spec"]["containers"], expected);
+        }
+    }
+
+    /// Without `overwrite`, Kubernetes' check deduplicates and sorts in
+    /// place the patch's lists that are replaced whole, where the other
+    /// writers changed the same list, and kubectl v1.32 sends them so.
+    #[test]
+    fn the_check_sorts_the_patch_lists_of_scalars_in_place() {
+        for (mine, theirs, sent) in [
+            (json!(["b", "a"]), json!(["a", "b"]), json!(["a", "b"])),
+            (
+                json!(["-c", "-c", "--verbose"]),
+                json!(["-c", "-c-3", "--verbose"]),
+                json!(["--verbose", "-c", "--verbose"]),
+            ),
+        ] {
+            let original = containers(json!([{"name": "app", "image": "x", "args": mine}]));
+            let current = containers(json!([{"name": "app", "image": "x", "args": theirs}]));
+            let careful = Options::new().overwrite(false);
+            let outcome = strategic(&original, &original, &current, &schema(), careful).unwrap();
+            assert_eq!(outcome.patch["spec"]["containers"][0]["args"], sent);
+            let outcome =
+                strategic(&original, &original, &current, &schema(), Options::new()).unwrap();
+            assert_eq!(outcome.patch["spec"]["containers"][0]["args"], mine);
+        }
+    }
+
+    /// Kubernetes' check looks `$deleteFromPrimitiveList/<f>` up as a field
+    /// when the change from the original holds it too, and fails; it stops
+    /// at whichever of that failure and a conflict it meets first in Go's
+    /// random map order, and patchlaw reports the conflicts (the failure
+    /// comes first in patchlaw's walk: `$` sorts before letters).
+    #[test]
+    fn a_deletion_from_a_primitive_list_on_both_sides_fails_the_check() {
+        let meta = |finalizers: Value, labels: Value| json!({"metadata": {"finalizers": finalizers, "labels": labels}});
+        let original = meta(json!(["a", "b"]), json!({"x": "1"}));
+        let modified = meta(json!(["a"]), json!({"x": "1"}));
+        let careful = Options::new().overwrite(false);
+        let current = meta(json!(["a"]), json!({"x": "1"}));
+        let err = strategic(&original, &modified, &current, &schema(), careful).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnknownField);
+        let outcome = strategic(&original, &modified, &current, &schema(), Options::new()).unwrap();
+        assert_eq!(
+            outcome.patch["metadata"]["$deleteFromPrimitiveList/finalizers"],
+            json!(["b"])
+        );
+        assert!(outcome.conflicts.is_empty());
+
+        let current = meta(json!(["a"]), json!({"x": "2"}));
+        let err = strategic(&original, &modified, &current, &schema(), careful).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Conflict);
+        assert_eq!(err.conflicts().len(), 1);
     }
 }
