@@ -7,6 +7,7 @@
 //! | [`json_patch`] | JSON Patch operations and patches, succeeding and failing |
 //! | [`kubernetes`] | Deployments, Pods and Services with realistic pools; strategic patches and edits for them |
 //! | [`schema`] | generated OpenAPI schemas with documents, strategic patches and edits |
+//! | [`three_way`] | three writers of one object: generated schemas, and `kubectl apply` cases of built-in kinds and a custom resource |
 //! | [`random`] | [`SplitMix64`](random::SplitMix64), the seeded source of the builders |
 //!
 //! The generators aim at meaningful cases, not only noise: documents are
@@ -15,8 +16,9 @@
 //! document, so that most of them touch members that exist, and delete,
 //! replace and merge into them.
 //!
-//! The generators of documents and JSON Patches are re-exported here, and
-//! those of strategic merge patch in [`strategic`].
+//! The generators of documents and JSON Patches are re-exported here,
+//! those of strategic merge patch in [`strategic`], and those of the
+//! three-way merge in [`three_way`].
 //!
 //! These strategies are public so that other crates can check their own
 //! implementations against the laws.

@@ -6,9 +6,47 @@
 //! Both are built on the generated schemas of [`schema`](super::schema):
 //! merge lists (some `merge,retainKeys`, some nested), primitive merge
 //! lists, atomic lists, `retainKeys` and `replace` maps, free-form maps.
+//!
+//! The same three writers for `kubectl apply` itself, as an
+//! [`ApplyCase`] (the live object carries its last-applied annotation, and
+//! whether the apply may overwrite other writers' changes):
+//!
+//! | generator | kinds | patch flavour |
+//! |---|---|---|
+//! | [`arb_apply_case_of`] | Deployment, Pod, Service | strategic |
+//! | [`arb_custom_apply_case`] | the custom resource `example.com/v1` `Widget` | RFC 7396 |
+//! | [`arb_apply_case`] | both | both |
+//!
+//! kubectl v1.32 takes every one of these: the conformance crate's
+//! `oracles` target runs `kubectl apply` on them against a fake API server
+//! and compares what it sends with [`patchlaw::three_way::plan`].
+//!
+//! # Examples
+//!
+//! Applying the same manifest again leaves the object as the first apply
+//! made it (though kubectl may still send a patch: where other writers'
+//! elements sit in a merge list, every apply restates the order with
+//! `$setElementOrder`):
+//!
+//! ```
+//! use patchlaw::strategic::Schema;
+//! use patchlaw::three_way::{plan, PlanOptions};
+//! use patchlaw_conformance::strategy::three_way::arb_apply_case;
+//! use proptest::prelude::*;
+//!
+//! proptest!(|(case in arb_apply_case())| {
+//!     let schema = Schema::builtin_for(&case.modified);
+//!     let options = PlanOptions::new().namespace(Some("default"));
+//!     let first = plan(&case.modified, case.current.as_ref(), schema.as_ref(), options).unwrap();
+//!     let again = plan(&case.modified, Some(&first.result), schema.as_ref(), options).unwrap();
+//!     prop_assert_eq!(again.result, first.result);
+//! });
+//! ```
 
 use proptest::prelude::*;
 use serde_json::{Map, Value};
+
+pub use super::kubernetes::{arb_apply_case, arb_apply_case_of, arb_custom_apply_case, ApplyCase};
 
 use super::random::SplitMix64;
 use super::schema::{document, edit, key_pool, key_shape, openapi, root_shape, Shape, MAP_KEYS};

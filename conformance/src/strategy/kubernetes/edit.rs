@@ -31,7 +31,7 @@ pub(super) fn edit_object(object: &mut Value, d: &mut SplitMix64) {
     }
 }
 
-fn edit_metadata(metadata: &mut Value, d: &mut SplitMix64) {
+pub(super) fn edit_metadata(metadata: &mut Value, d: &mut SplitMix64) {
     let metadata = metadata.as_object_mut().expect("metadata");
     match d.below(4) {
         0 => edit_string_map(metadata, "labels", LABELS, LABEL_VALUES, d),

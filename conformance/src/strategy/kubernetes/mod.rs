@@ -1,6 +1,7 @@
 //! Kubernetes objects of built-in kinds, with realistic pools of names,
 //! images, ports and environment variables; strategic merge patches
-//! written for them; and edits of them for the diff.
+//! written for them; edits of them for the diff; and three-writer cases
+//! of `kubectl apply`.
 //!
 //! A Deployment (`apps/v1`), Pod or Service (`v1`) shaped as a cluster holds
 //! it ([`arb_builtin_object`], built in `object.rs`), a patch written for
@@ -9,6 +10,12 @@
 //! `edit.rs`). kubectl v1.32 applies and diffs these offline, so the
 //! conformance crate's `oracles` test target checks patchlaw against it on
 //! them.
+//!
+//! For the three-way merge of `kubectl apply`, [`arb_apply_case_of`]
+//! (`apply.rs`) assembles a last-applied configuration, the user's edited
+//! manifest and the live object that the API server and other writers
+//! changed; [`arb_custom_apply_case`] does the same for a custom resource
+//! (`custom.rs`) with free-form JSON.
 //!
 //! Each case is built by a small deterministic builder from seeds that
 //! proptest draws ([`SplitMix64`]), because the choices depend on one
@@ -21,10 +28,14 @@ use serde_json::{json, Value};
 
 use super::random::SplitMix64;
 
+mod apply;
 mod builder;
+mod custom;
 mod edit;
 mod object;
 mod patch;
+
+pub use apply::{arb_apply_case, arb_apply_case_of, arb_custom_apply_case, ApplyCase};
 
 /// The built-in kinds the generators write objects of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

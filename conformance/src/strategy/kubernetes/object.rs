@@ -62,7 +62,12 @@ pub(super) fn builtin_object(
     Value::Object(object)
 }
 
-fn object_meta(d: &mut SplitMix64, size: usize, top: bool, options: ObjectOptions) -> Value {
+pub(super) fn object_meta(
+    d: &mut SplitMix64,
+    size: usize,
+    top: bool,
+    options: ObjectOptions,
+) -> Value {
     let mut meta = Map::new();
     if top {
         meta.insert("name".into(), "web".into());
