@@ -69,19 +69,11 @@ fn strategic_apply_agrees_with_kubectl() {
     if tally.mismatches.is_empty() {
         return;
     }
-    let file = top.join("mismatches.json");
-    let all: Vec<Value> = tally.mismatches.iter().map(|m| m.to_json()).collect();
-    std::fs::write(&file, serde_json::to_string_pretty(&all).expect("JSON"))
-        .expect("the mismatch file");
-    for mismatch in tally.mismatches.iter().take(SHOWN) {
-        println!("\n{mismatch}");
-    }
-    panic!(
-        "patchlaw and kubectl disagree on {} of {} cases (all of them in {})",
-        tally.mismatches.len(),
-        outcomes.len(),
-        file.display()
-    );
+    let all = tally.mismatches.iter().map(|m| m.to_json()).collect();
+    let total = format!("{} cases", outcomes.len());
+    let shown = tally.mismatches.iter().take(SHOWN);
+    let sides = "patchlaw and kubectl";
+    oracle::fail_with(&top, "mismatches.json", all, shown, sides, &total);
 }
 
 /// One patch and the objects (one kind, distinct names) it is applied to.

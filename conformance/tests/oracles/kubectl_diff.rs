@@ -30,14 +30,12 @@
 //! binary beside a Google Cloud SDK dispatcher); `python3` runs the
 //! server. Without either the test fails.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::oracle::{self, locate_kubectl, Draw};
+use crate::oracle::{self, count_directives, locate_kubectl, locate_python, Draw, FakeApiServer};
 use patchlaw::strategic::{self, Schema};
 use patchlaw_conformance::strategy::strategic::{
     arb_builtin_pair_of, arb_repeated_env_pair, BuiltinKind,
@@ -51,8 +49,6 @@ const DUPLICATE_CASES: usize = 200;
 const BATCH: usize = 40;
 /// Disagreements shown in full.
 const SHOWN: usize = 10;
-/// Seconds the fake server lives at most.
-const SERVER_LIFETIME: u32 = 900;
 
 #[test]
 fn strategic_diff_agrees_with_kubectl_edit() {
@@ -64,7 +60,7 @@ fn strategic_diff_agrees_with_kubectl_edit() {
     let started = Instant::now();
     let server = FakeApiServer::start(&python);
     let froms: Vec<&Value> = pairs.iter().map(|p| &p.from).collect();
-    server.request("PUT", "/_control/objects", &json!(froms).to_string());
+    server.store(&froms);
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(&kubeconfig, server.kubeconfig()).expect("the kubeconfig");
 
@@ -74,9 +70,7 @@ fn strategic_diff_agrees_with_kubectl_edit() {
         let batch_dir = dir.join(format!("b{i}"));
         edit(&kubectl, &kubeconfig, &cache, &batch_dir, batch)
     });
-    let recorded = server.request("GET", "/_control/patches", "");
-    let recorded: BTreeMap<String, Vec<String>> =
-        serde_json::from_str(&recorded).expect("the recorded patches");
+    let recorded = patches(&server);
     let kubectl_seconds = started.elapsed().as_secs_f64();
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
@@ -126,22 +120,15 @@ fn strategic_diff_agrees_with_kubectl_edit() {
     if tally.failures.is_empty() {
         return;
     }
-    std::fs::create_dir_all(&top).expect("the output directory");
-    let file = top.join("disagreements.json");
-    std::fs::write(
-        &file,
-        serde_json::to_string_pretty(&tally.failures).expect("JSON"),
-    )
-    .expect("the disagreement file");
-    for failure in tally.failures.iter().take(SHOWN) {
-        println!("\n{failure}");
-    }
-    panic!(
-        "patchlaw's diff and kubectl's disagree on {} of {} pairs (all of them in {})",
-        tally.failures.len(),
-        pairs.len(),
-        file.display()
-    );
+    let all = tally
+        .failures
+        .iter()
+        .map(|f| serde_json::to_value(f).expect("JSON"))
+        .collect();
+    let total = format!("{} pairs", pairs.len());
+    let shown = tally.failures.iter().take(SHOWN);
+    let sides = "patchlaw's diff and kubectl's";
+    oracle::fail_with(&top, "disagreements.json", all, shown, sides, &total);
 }
 
 /// `kubectl edit` never diffs equal objects ("Edit cancelled"), but
@@ -179,7 +166,7 @@ fn diff_of_equal_objects_agrees_with_kubectl_set_image() {
         .collect();
     let (_, dir) = oracle::scratch_dir("kubectl-set-image");
     let server = FakeApiServer::start(&python);
-    server.request("PUT", "/_control/objects", &json!(pods).to_string());
+    server.store(&pods.iter().collect::<Vec<_>>());
     let kubeconfig = dir.join("kubeconfig");
     std::fs::write(&kubeconfig, server.kubeconfig()).expect("the kubeconfig");
     let output = Command::new(&kubectl)
@@ -196,9 +183,7 @@ fn diff_of_equal_objects_agrees_with_kubectl_set_image() {
         "kubectl set image failed: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let recorded: BTreeMap<String, Vec<String>> =
-        serde_json::from_str(&server.request("GET", "/_control/patches", ""))
-            .expect("the recorded patches");
+    let recorded = patches(&server);
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 
@@ -332,73 +317,20 @@ fn edit(
     mangled
 }
 
-/// The fake API server, a child process that exits when its standard input
-/// closes (when this is dropped) or after [`SERVER_LIFETIME`] seconds.
-struct FakeApiServer {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    port: u16,
-}
-
-impl FakeApiServer {
-    fn start(python: &Path) -> FakeApiServer {
-        let script =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracles/support/fake_apiserver.py");
-        let mut child = Command::new(python)
-            .arg(&script)
-            .arg(SERVER_LIFETIME.to_string())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", script.display()));
-        let stdin = child.stdin.take();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("a stdout pipe"))
-            .read_line(&mut line)
-            .expect("the server's port");
-        let port = line.trim().parse().unwrap_or_else(|_| {
-            let _ = child.kill();
-            panic!("the fake API server printed no port: {line:?}")
-        });
-        FakeApiServer { child, stdin, port }
-    }
-
-    fn kubeconfig(&self) -> String {
-        format!(
-            "apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster:\n    \
-             server: http://127.0.0.1:{}\ncontexts:\n- name: fake\n  context:\n    \
-             cluster: fake\n    namespace: default\n    user: fake\n\
-             current-context: fake\nusers:\n- name: fake\n  user: {{}}\n",
-            self.port
-        )
-    }
-
-    /// One HTTP/1.1 request; the response body, which must come with 200.
-    fn request(&self, method: &str, path: &str, body: &str) -> String {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("the fake server");
-        write!(
-            stream,
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
-             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )
-        .expect("a request");
-        let mut response = String::new();
-        stream.read_to_string(&mut response).expect("a response");
-        let (head, body) = response.split_once("\r\n\r\n").expect("an HTTP response");
-        assert!(
-            head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
-            "{method} {path}: {head}"
-        );
-        body.to_owned()
-    }
-}
-
-impl Drop for FakeApiServer {
-    fn drop(&mut self) {
-        drop(self.stdin.take());
-        let _ = self.child.wait();
-    }
+/// The PATCH bodies kubectl sent, by `<resource>/<namespace>/<name>`.
+fn patches(server: &FakeApiServer) -> BTreeMap<String, Vec<String>> {
+    server
+        .take_requests()
+        .into_iter()
+        .map(|(key, requests)| {
+            let bodies = requests
+                .into_iter()
+                .filter(|r| r.method == "PATCH")
+                .map(|r| r.body)
+                .collect();
+            (key, bodies)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------
@@ -507,37 +439,6 @@ fn without_primitive_order(patch: &Value) -> Value {
         ),
         Value::Array(items) => Value::Array(items.iter().map(without_primitive_order).collect()),
         other => other.clone(),
-    }
-}
-
-/// Adds 1 to each directive kind `patch` contains.
-fn count_directives(patch: &Value, counts: &mut BTreeMap<&'static str, usize>) {
-    fn walk(value: &Value, seen: &mut BTreeSet<&'static str>) {
-        match value {
-            Value::Object(members) => {
-                for (key, value) in members {
-                    if key.starts_with("$setElementOrder/") {
-                        seen.insert("$setElementOrder");
-                    } else if key.starts_with("$deleteFromPrimitiveList/") {
-                        seen.insert("$deleteFromPrimitiveList");
-                    } else if key == "$retainKeys" {
-                        seen.insert("$retainKeys");
-                    } else if key == "$patch" && value == "delete" {
-                        seen.insert("$patch: delete");
-                    } else if key == "$patch" {
-                        seen.insert("$patch: other");
-                    }
-                    walk(value, seen);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|i| walk(i, seen)),
-            _ => {}
-        }
-    }
-    let mut seen = BTreeSet::new();
-    walk(patch, &mut seen);
-    for directive in seen {
-        *counts.entry(directive).or_default() += 1;
     }
 }
 
@@ -720,22 +621,4 @@ fn identify(object: &mut Value, name: &str, i: usize) {
     metadata["name"] = json!(name);
     metadata["namespace"] = json!("default");
     metadata["uid"] = json!(format!("00000000-0000-4000-8000-{i:012}"));
-}
-
-// ---------------------------------------------------------------------------
-// Tools
-
-/// `python3` on `PATH`, which runs the fake API server.
-fn locate_python() -> PathBuf {
-    let python = PathBuf::from("python3");
-    let works = Command::new(&python)
-        .args(["-c", "import http.server, json"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        works,
-        "this test needs python3 (with its standard library) on PATH to run \
-         tests/oracles/support/fake_apiserver.py"
-    );
-    python
 }

@@ -10,5 +10,6 @@
 mod builtin_table;
 mod builtin_types;
 mod kubectl;
+mod kubectl_apply;
 mod kubectl_diff;
 mod oracle;

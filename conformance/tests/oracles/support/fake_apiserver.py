@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""A tiny fake Kubernetes API server, just enough for `kubectl edit`.
+"""A tiny fake Kubernetes API server, just enough for `kubectl edit` and
+client-side `kubectl apply`.
 
-kubectl computes a two-way strategic merge patch (apimachinery's
-`CreateTwoWayMergePatch`) between the object it fetched and the edited one
-and sends it as a PATCH; this server records those bodies so that a test
-can compare them with its own diff.
+kubectl computes its patches on the client: `kubectl edit` a two-way
+strategic merge patch (apimachinery's `CreateTwoWayMergePatch`) between the
+object it fetched and the edited one, `kubectl apply` a three-way patch
+from the last-applied annotation, the file and the live object (strategic
+for the built-in kinds, RFC 7396 for custom resources), or the object to
+create. This server records what kubectl sends so that a test can compare
+it with its own computation.
 
 It binds 127.0.0.1 on a free port, prints the port as its first line of
 output, and exits when its standard input closes or its lifetime (first
@@ -13,18 +17,24 @@ argument, seconds; default 300) is over. It opens no other connection.
 Served (everything else is a 404 `Status`):
 
 - discovery: `/version`, `/api`, `/apis`, `/api/v1` (pods, services,
-  namespaces) and `/apis/apps/v1` (deployments), in the legacy format; the
+  namespaces), `/apis/apps/v1` (deployments) and `/apis/example.com/v1`
+  (widgets, a custom resource), in the legacy format; the
   aggregated-discovery `Accept` headers are ignored, and kubectl falls back
   to the legacy documents when the `Content-Type` is plain JSON;
 - `/openapi/v2`, `/openapi/v3`: 404 (kubectl then uses the Go structs'
-  patch metadata for built-in kinds; run it with `--validate=false`);
-- GET and PATCH of `pods`, `services`, `deployments` in any namespace. A
-  PATCH's body is recorded as text under `<resource>/<namespace>/<name>`;
-  the reply is the stored object, unchanged;
+  patch metadata for built-in kinds and RFC 7396 merge patches for the
+  custom resource; run it with `--validate=false`);
+- GET and PATCH of `pods`, `services`, `deployments`, `widgets` in any
+  namespace, and POST (create) to their collections. Each PATCH and POST
+  is recorded under `<resource>/<namespace>/<name>` with its method,
+  `Content-Type` and body text. A PATCH is answered with the stored object,
+  unchanged; a POST with the object sent, which is not stored (so that
+  every object a test stores is applied to once, as it stored it);
 - control: `PUT /_control/objects` with a JSON list of objects adds them
   (replacing those with the same resource, namespace and name);
-  `GET /_control/patches` returns `{key: [body text, ...]}` and forgets
-  them; `DELETE /_control/objects` forgets every object and patch.
+  `GET /_control/requests` returns `{key: [{"method", "contentType",
+  "body"}, ...]}` and forgets them; `DELETE /_control/objects` forgets
+  every object and request.
 """
 
 import json
@@ -38,13 +48,14 @@ RESOURCES = {
     "services": ("v1", "Service", ["svc"]),
     "namespaces": ("v1", "Namespace", ["ns"]),
     "deployments": ("apps/v1", "Deployment", ["deploy"]),
+    "widgets": ("example.com/v1", "Widget", ["wd"]),
 }
 KIND_TO_RESOURCE = {kind: res for res, (_, kind, _) in RESOURCES.items()}
 VERBS = ["create", "delete", "get", "list", "patch", "update", "watch"]
 
 LOCK = threading.Lock()
 OBJECTS = {}  # "<resource>/<namespace>/<name>" -> object
-PATCHES = {}  # same key -> [body text]
+REQUESTS = {}  # same key -> [{"method", "contentType", "body"}]
 
 
 def resource_list(group_version):
@@ -87,34 +98,51 @@ def discovery(path, port):
             ],
         }
     if path == "/apis":
-        apps = {"groupVersion": "apps/v1", "version": "v1"}
-        return {
-            "kind": "APIGroupList",
-            "apiVersion": "v1",
-            "groups": [{"name": "apps", "versions": [apps], "preferredVersion": apps}],
-        }
+        groups = []
+        for group_version in sorted({gv for gv, _, _ in RESOURCES.values() if "/" in gv}):
+            version = {"groupVersion": group_version, "version": group_version.split("/")[1]}
+            groups.append(
+                {
+                    "name": group_version.split("/")[0],
+                    "versions": [version],
+                    "preferredVersion": version,
+                }
+            )
+        return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
     if path == "/api/v1":
         return resource_list("v1")
-    if path == "/apis/apps/v1":
-        return resource_list("apps/v1")
+    parts = path.strip("/").split("/")
+    if len(parts) == 3 and parts[0] == "apis":
+        group_version = parts[1] + "/" + parts[2]
+        if any(gv == group_version for gv, _, _ in RESOURCES.values()):
+            return resource_list(group_version)
     return None
 
 
-def object_key(path):
-    """`<resource>/<namespace>/<name>` for an object path, else None."""
+def resource_path(path):
+    """`(resource, namespace, name)` for an object path, `(resource,
+    namespace, None)` for a collection path, else None."""
     parts = path.strip("/").split("/")
     if parts[:2] == ["api", "v1"]:
         rest, group_version = parts[2:], "v1"
-    elif parts[:3] == ["apis", "apps", "v1"]:
-        rest, group_version = parts[3:], "apps/v1"
+    elif len(parts) >= 3 and parts[0] == "apis":
+        rest, group_version = parts[3:], parts[1] + "/" + parts[2]
     else:
         return None
-    if len(rest) != 4 or rest[0] != "namespaces":
+    if len(rest) not in (3, 4) or rest[0] != "namespaces":
         return None
     resource = rest[2]
     if RESOURCES.get(resource, ("",))[0] != group_version:
         return None
-    return "%s/%s/%s" % (resource, rest[1], rest[3])
+    return (resource, rest[1], rest[3] if len(rest) == 4 else None)
+
+
+def object_key(path):
+    """`<resource>/<namespace>/<name>` for an object path, else None."""
+    found = resource_path(path)
+    if found is None or found[2] is None:
+        return None
+    return "/".join(found)
 
 
 def status(code, reason, message):
@@ -158,11 +186,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self):
         path = self.path_only()
-        if path == "/_control/patches":
+        if path == "/_control/requests":
             with LOCK:
-                patches = dict(PATCHES)
-                PATCHES.clear()
-            return self.reply(200, patches)
+                requests = dict(REQUESTS)
+                REQUESTS.clear()
+            return self.reply(200, requests)
         document = discovery(path, self.server.server_address[1])
         if document is not None:
             return self.reply(200, document)
@@ -173,16 +201,38 @@ class Handler(BaseHTTPRequestHandler):
             return self.not_found()
         self.reply(200, found)
 
+    def record(self, key, text):
+        request = {
+            "method": self.command,
+            "contentType": self.headers.get("Content-Type"),
+            "body": text,
+        }
+        REQUESTS.setdefault(key, []).append(request)
+
     def do_PATCH(self):
         key = object_key(self.path_only())
         text = self.body().decode()
         with LOCK:
             found = OBJECTS.get(key)
             if found is not None:
-                PATCHES.setdefault(key, []).append(text)
+                self.record(key, text)
         if found is None:
             return self.not_found()
         self.reply(200, found)
+
+    def do_POST(self):
+        found = resource_path(self.path_only())
+        text = self.body().decode()
+        if found is None or found[2] is not None:
+            return self.not_found()
+        try:
+            created = json.loads(text)
+            name = created["metadata"]["name"]
+        except (ValueError, KeyError, TypeError):
+            return self.reply(400, status(400, "BadRequest", "not an object with a name"))
+        with LOCK:
+            self.record("%s/%s/%s" % (found[0], found[1], name), text)
+        self.reply(201, created)
 
     def do_PUT(self):
         if self.path_only() != "/_control/objects":
@@ -202,12 +252,8 @@ class Handler(BaseHTTPRequestHandler):
             return self.not_found()
         with LOCK:
             OBJECTS.clear()
-            PATCHES.clear()
+            REQUESTS.clear()
         self.reply(200, {})
-
-    def do_POST(self):
-        self.body()
-        self.not_found()
 
 
 def main():
