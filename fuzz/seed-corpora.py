@@ -40,6 +40,10 @@ def seeds(record, area):
         yield "strategic_apply", [get("schema"), get("doc"), get("patch")]
     elif op == "strategic.diff":
         yield "strategic_diff", [get("schema"), get("from"), get("to")]
+    elif op == "three_way.strategic":
+        yield "three_way", [get("schema"), get("original"), get("modified"), get("current")]
+    elif op == "three_way.merge_patch":
+        yield "three_way", [None, get("original"), get("modified"), get("current")]
     args = {k: v for k, v in record.items()
             if k not in ("name", "comment", "spec", "op", "expected", "expected_result", "error", "compare", "disabled")}
     yield "protocol", None, json.dumps({"cmd": "run", "seq": 1, "op": op, "args": args})
