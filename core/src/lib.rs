@@ -42,6 +42,10 @@
 //! - **Strategic merge patch** (Kubernetes) for built-in Kubernetes objects:
 //!   a merge patch whose lists merge element by element by a key (containers
 //!   by `name`), which is what `kubectl apply` sends.
+//! - **A three-way patch** ([`three_way`]) when several writers share an
+//!   object: it changes only what your configuration changed since you last
+//!   applied it, as `kubectl apply` and controllers with their own
+//!   last-applied annotation do.
 //!
 //! ## Crate features
 //!
@@ -82,6 +86,17 @@
 //! - `LAW-SMP-DIFF-APPLY`, `LAW-SMP-IDEMPOTENT`: a strategic diff applied to
 //!   its source gives its target, list order included, and applies
 //!   idempotently;
+//! - `LAW-TW-CONVERGES`, `LAW-TW-DELETES-DROPPED`, `LAW-TW-PRESERVES-OTHERS`:
+//!   a three-way apply sets what the user set, deletes what the user
+//!   dropped, and keeps what only other writers touched (with the
+//!   exceptions Kubernetes makes: atomic lists, `retainKeys` and `replace`
+//!   fields);
+//! - `LAW-TW-STABLE`, `LAW-TW-REDUCES-TO-TWO-WAY`: re-applying changes
+//!   nothing, and with nobody else writing the result is the new
+//!   configuration;
+//! - `LAW-TW-CONFLICT`, `LAW-TW-DISJOINT-APPLIERS`: conflicts are exactly
+//!   Kubernetes' rule, and appliers that own different fields never undo
+//!   each other;
 //! - `LAW-LIM-DEPTH`, `LAW-LIM-OPS`, `LAW-LIM-COPY-BOUND`: input beyond a
 //!   limit is `limit-exceeded` with the document unchanged.
 

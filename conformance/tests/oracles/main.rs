@@ -13,3 +13,4 @@ mod kubectl;
 mod kubectl_apply;
 mod kubectl_diff;
 mod oracle;
+mod three_way_vectors;

@@ -16,7 +16,7 @@ argument, seconds; default 300) is over. It opens no other connection.
 
 Served (everything else is a 404 `Status`):
 
-- discovery: `/version`, `/api`, `/apis`, `/api/v1` (pods, services,
+- discovery: `/version`, `/api`, `/apis`, `/api/v1` (pods, services, configmaps,
   namespaces), `/apis/apps/v1` (deployments) and `/apis/example.com/v1`
   (widgets, a custom resource), in the legacy format; the
   aggregated-discovery `Accept` headers are ignored, and kubectl falls back
@@ -46,6 +46,7 @@ RESOURCES = {
     # resource: (group version, kind, short names)
     "pods": ("v1", "Pod", ["po"]),
     "services": ("v1", "Service", ["svc"]),
+    "configmaps": ("v1", "ConfigMap", ["cm"]),
     "namespaces": ("v1", "Namespace", ["ns"]),
     "deployments": ("apps/v1", "Deployment", ["deploy"]),
     "widgets": ("example.com/v1", "Widget", ["wd"]),
