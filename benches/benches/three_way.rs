@@ -33,15 +33,10 @@ use serde_json::{json, Value};
 
 /// The original, modified and current Deployments of the workload.
 fn workload() -> (Value, Value, Value) {
-    let original = patchlaw_benches::deployment();
-    let modified = patchlaw_benches::deployment_edited();
-    let mut current = patchlaw_benches::deployment_sidecar();
-    current["spec"]["replicas"] = json!(9);
-    current["metadata"]["labels"]["autoscaled"] = json!("true");
     (
-        patchlaw_benches::reparsed(&original),
-        patchlaw_benches::reparsed(&modified),
-        patchlaw_benches::reparsed(&current),
+        patchlaw_benches::reparsed(&patchlaw_benches::deployment()),
+        patchlaw_benches::reparsed(&patchlaw_benches::deployment_edited()),
+        patchlaw_benches::reparsed(&patchlaw_benches::deployment_live()),
     )
 }
 

@@ -8,16 +8,22 @@
 //!     target/release/examples/smp_diff_count diff 200
 //! valgrind --tool=callgrind --toggle-collect='smp_diff_count::timed_*' \
 //!     target/release/examples/smp_diff_count apply 200
+//! valgrind --tool=callgrind --toggle-collect='smp_diff_count::timed_*' \
+//!     target/release/examples/smp_diff_count three-way 200
 //! target/release/examples/smp_diff_count ratio 300
+//! target/release/examples/smp_diff_count ratio-three-way 300
 //! ```
 //!
 //! The first argument is `diff` ([`strategic::diff`] of the Deployment and
 //! its typical edit, the patch freed inside the counted function, as in the
 //! criterion benchmark), `apply` ([`strategic::apply`] of that patch to a
 //! clone of the Deployment made outside the counted function, the result
-//! checked and dropped outside it), `eq` (`==` between the Deployment and an equal
-//! copy, the benchmark's bound) or `ratio`; the second a count (default
-//! 200). `ratio` times batches of 200 diffs and 200 `==` alternately, the
+//! checked and dropped outside it), `three-way` ([`three_way::strategic`]
+//! on the workload of the `three_way` benchmark: the Deployment as last
+//! applied, its edit, and the live object other writers changed), `eq`
+//! (`==` between the Deployment and an equal copy, the benchmarks' bound),
+//! `ratio` or `ratio-three-way`; the second a count (default 200). `ratio`
+//! times batches of 200 diffs (or three-way merges) and 200 `==` alternately, the
 //! given number of times, and prints the fastest and the median batch of
 //! each with their ratio: alternating batches share whatever load the
 //! machine has, which two criterion benchmarks run one after the other do
@@ -27,6 +33,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use patchlaw::strategic::{self, Schema};
+use patchlaw::three_way::{self, Options};
 use serde_json::Value;
 
 mod command_line;
@@ -46,6 +53,20 @@ fn main() {
                 let mut doc = from.clone();
                 timed_apply(&mut doc, &patch, &schema);
                 assert!(doc == to);
+            }
+        }
+        "three-way" | "ratio-three-way" => {
+            let live = patchlaw_benches::reparsed(&patchlaw_benches::deployment_live());
+            if which == "three-way" {
+                (0..times).for_each(|_| timed_three_way(&from, &to, &live, &schema));
+            } else {
+                ratio(
+                    times,
+                    || timed_three_way(&from, &to, &live, &schema),
+                    || {
+                        assert!(timed_eq(&from, &copy));
+                    },
+                );
             }
         }
         "eq" => (0..times).for_each(|_| assert!(timed_eq(&from, &copy))),
@@ -92,6 +113,19 @@ fn ratio(times: usize, mut diff: impl FnMut(), mut eq: impl FnMut()) {
 fn timed_diff(from: &Value, to: &Value, schema: &Schema) {
     let patch = strategic::diff(black_box(from), black_box(to), schema).expect("diffs");
     black_box(&patch);
+}
+
+#[inline(never)]
+fn timed_three_way(original: &Value, modified: &Value, current: &Value, schema: &Schema) {
+    let outcome = three_way::strategic(
+        black_box(original),
+        black_box(modified),
+        black_box(current),
+        schema,
+        Options::new(),
+    )
+    .expect("merges");
+    black_box(&outcome);
 }
 
 #[inline(never)]

@@ -90,6 +90,29 @@ pub fn deployment_sidecar() -> Value {
     doc
 }
 
+/// The Deployment as another writer left it after [`deployment`] was
+/// applied: [`deployment_sidecar`]'s injected container, `replicas` set by
+/// an autoscaler (9) and a label added (`autoscaled: "true"`). With
+/// [`deployment`] as the last-applied configuration and
+/// [`deployment_edited`] as the new one, this is the three-way workload: the
+/// user's edit plus other writers' changes, `replicas` among them a
+/// conflict.
+///
+/// # Examples
+///
+/// ```
+/// let live = patchlaw_benches::deployment_live();
+/// assert_eq!(live["spec"]["replicas"], 9);
+/// assert_eq!(live["spec"]["template"]["spec"]["containers"][0]["name"], "istio-proxy");
+/// ```
+#[must_use]
+pub fn deployment_live() -> Value {
+    let mut live = deployment_sidecar();
+    live["spec"]["replicas"] = json!(9);
+    live["metadata"]["labels"]["autoscaled"] = json!("true");
+    live
+}
+
 /// Builds one Deployment from `rng`'s choices.
 pub(crate) fn build_deployment(rng: &mut SplitMix64, namespace: &str, name: &str) -> Value {
     let team = namespace.trim_start_matches("team-");

@@ -10,6 +10,7 @@
 //! |---|---|---|---|
 //! | Kubernetes-like `apps/v1` Deployment | `deployment` | [`deployment`], [`deployment_edited`] | ≈15 KB |
 //! | the same with a sidecar container inserted first | `deployment` | [`deployment_sidecar`] | ≈18 KB |
+//! | the same as other writers left it (sidecar, autoscaled replicas, a label) | `deployment` | [`deployment_live`] | ≈18 KB |
 //! | config-like tree of Deployments | `large_document` | [`large_document`], [`large_document_edited`] | ≈2.5 MB |
 //! | the same, any number of Deployments (for the scale runs) | `large_document` | [`snapshot`], [`edit_snapshot`] | ≈14.2 KB per Deployment |
 //! | long array of small objects | `long_array` | [`long_array`] | 10k items ≈ 0.85 MB |
@@ -44,7 +45,7 @@ mod long_array;
 pub use checks::values_at;
 pub use deep_document::deep_document;
 pub use deployment::{
-    deployment, deployment_edited, deployment_sidecar, DEPLOYMENT_EDITED_POINTERS,
+    deployment, deployment_edited, deployment_live, deployment_sidecar, DEPLOYMENT_EDITED_POINTERS,
     DEPLOYMENT_SIDECAR_POINTER,
 };
 pub use diff_edits::{

@@ -749,6 +749,23 @@ impl Finder {
             let other: Option<Cow<'_, Value>> = match (find(original, &text), find(current, &text))
             {
                 (Some(i), Some(j)) => match (&original[i], &current[j]) {
+                    // The pair's diff, walked only where the patch element
+                    // goes (its key, equal on both sides, is no conflict);
+                    // built when the element is a directive, which acts on
+                    // the whole and meets an empty diff as no element at all.
+                    (Value::Object(o), Value::Object(c)) if !has_patch(element) => {
+                        self.enter(Step::element(key, value), index_in(left, element));
+                        let result = self.fields(
+                            element,
+                            Right::Maps(o, c),
+                            schema,
+                            Strategy::Default,
+                            None,
+                        );
+                        self.leave();
+                        result?;
+                        continue;
+                    }
                     (Value::Object(o), Value::Object(c)) => {
                         self.enter(Step::element(key, value.clone()), index_in(left, element));
                         let built = diff_maps(o, c, schema, CHANGES, self.limits);
@@ -938,6 +955,11 @@ fn sorted_in_place(list: &[Value]) -> (Vec<usize>, usize) {
         go_text(Some(&list[a])) <= go_text(Some(&list[b]))
     });
     (order, len)
+}
+
+/// Whether a list element carries `$patch`.
+fn has_patch(element: &Value) -> bool {
+    element.get(PATCH).is_some()
 }
 
 #[cfg(test)]
