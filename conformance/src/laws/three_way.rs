@@ -171,6 +171,16 @@ fn null_in_array(value: &Value, in_array: bool) -> bool {
     }
 }
 
+/// A case's flavour and documents, or `None` outside the laws' domain.
+fn in_domain<'c>(
+    law: &'static str,
+    case: &'c ThreeWayCase,
+) -> Result<Option<(Flavour, [&'c Value; 3])>, Violation> {
+    let flavour = Flavour::of(law, case)?;
+    let docs = [&case.original, &case.modified, &case.current];
+    Ok(flavour.in_domain(&docs).then_some((flavour, docs)))
+}
+
 /// The three-way merge through the implementation: `Ok(Ok((patch,
 /// conflicts)))`, `Ok(Err(code))` for an error reply.
 type Merged = Result<(Value, Vec<Value>), (String, Vec<Value>)>;
@@ -414,12 +424,12 @@ fn element_of<'v>(list: Option<&'v Value>, key: &str, value: &Value) -> Option<&
 /// use patchlaw_conformance::{laws::three_way, strategy::three_way::ThreeWayCase, Native};
 /// use serde_json::json;
 ///
-/// let case = ThreeWayCase {
-///     schema: json!({"builtin": "apps/v1/Deployment"}),
-///     original: json!({"spec": {"replicas": 1}}),
-///     modified: json!({"spec": {"replicas": 2, "paused": true}}),
-///     current: json!({"spec": {"replicas": 5}}),
-/// };
+/// let case = ThreeWayCase::new(
+///     json!({"builtin": "apps/v1/Deployment"}),
+///     json!({"spec": {"replicas": 1}}),
+///     json!({"spec": {"replicas": 2, "paused": true}}),
+///     json!({"spec": {"replicas": 5}}),
+/// );
 /// three_way::converges(&mut Native::new(), &case)?;
 /// # Ok::<(), patchlaw_conformance::laws::Violation>(())
 /// ```
@@ -428,11 +438,9 @@ pub fn converges<I: Implementation + ?Sized>(
     case: &ThreeWayCase,
 ) -> Result<(), Violation> {
     let law = CONVERGES.id;
-    let flavour = Flavour::of(law, case)?;
-    let (o, m, c) = (&case.original, &case.modified, &case.current);
-    if !flavour.in_domain(&[o, m, c]) {
+    let Some((flavour, [o, m, c])) = in_domain(law, case)? else {
         return Ok(());
-    }
+    };
     let Some((patch, r)) = result_of(imp, law, case, (o, m, c))? else {
         return Ok(());
     };
@@ -546,12 +554,12 @@ fn dropped(
 /// use patchlaw_conformance::{laws::three_way, strategy::three_way::ThreeWayCase, Native};
 /// use serde_json::json;
 ///
-/// let case = ThreeWayCase {
-///     schema: json!({"builtin": "v1/ConfigMap"}),
-///     original: json!({"metadata": {"labels": {"a": "1", "b": "2"}}}),
-///     modified: json!({"metadata": {"labels": {"a": "1"}}}),
-///     current: json!({"metadata": {"labels": {"a": "1", "b": "3", "c": "4"}}}),
-/// };
+/// let case = ThreeWayCase::new(
+///     json!({"builtin": "v1/ConfigMap"}),
+///     json!({"metadata": {"labels": {"a": "1", "b": "2"}}}),
+///     json!({"metadata": {"labels": {"a": "1"}}}),
+///     json!({"metadata": {"labels": {"a": "1", "b": "3", "c": "4"}}}),
+/// );
 /// three_way::deletes_dropped(&mut Native::new(), &case)?;
 /// # Ok::<(), patchlaw_conformance::laws::Violation>(())
 /// ```
@@ -560,11 +568,10 @@ pub fn deletes_dropped<I: Implementation + ?Sized>(
     case: &ThreeWayCase,
 ) -> Result<(), Violation> {
     let law = DELETES_DROPPED.id;
-    let flavour = Flavour::of(law, case)?;
-    let (o, m, c) = (&case.original, &case.modified, &case.current);
-    if !flavour.in_domain(&[o, m, c]) || o.is_null() {
+    let Some((flavour, [o, m, c])) = in_domain(law, case)?.filter(|(_, [o, ..])| !o.is_null())
+    else {
         return Ok(());
-    }
+    };
     let Some((patch, r)) = result_of(imp, law, case, (o, m, c))? else {
         return Ok(());
     };
@@ -750,13 +757,13 @@ impl Absent for Option<&Value> {
 /// use patchlaw_conformance::{laws::three_way, strategy::three_way::ThreeWayCase, Native};
 /// use serde_json::json;
 ///
-/// let case = ThreeWayCase {
-///     schema: json!({"builtin": "v1/Pod"}),
-///     original: json!({"spec": {"containers": [{"name": "app", "image": "a:1"}]}}),
-///     modified: json!({"spec": {"containers": [{"name": "app", "image": "a:2"}]}}),
-///     current: json!({"spec": {"containers": [
+/// let case = ThreeWayCase::new(
+///     json!({"builtin": "v1/Pod"}),
+///     json!({"spec": {"containers": [{"name": "app", "image": "a:1"}]}}),
+///     json!({"spec": {"containers": [{"name": "app", "image": "a:2"}]}}),
+///     json!({"spec": {"containers": [
 ///         {"name": "istio-proxy", "image": "p:1"}, {"name": "app", "image": "a:1"}]}}),
-/// };
+/// );
 /// three_way::preserves_others(&mut Native::new(), &case)?;
 /// # Ok::<(), patchlaw_conformance::laws::Violation>(())
 /// ```
@@ -765,11 +772,9 @@ pub fn preserves_others<I: Implementation + ?Sized>(
     case: &ThreeWayCase,
 ) -> Result<(), Violation> {
     let law = PRESERVES_OTHERS.id;
-    let flavour = Flavour::of(law, case)?;
-    let (o, m, c) = (&case.original, &case.modified, &case.current);
-    if !flavour.in_domain(&[o, m, c]) {
+    let Some((flavour, [o, m, c])) = in_domain(law, case)? else {
         return Ok(());
-    }
+    };
     let Some((patch, r)) = result_of(imp, law, case, (o, m, c))? else {
         return Ok(());
     };
@@ -820,12 +825,12 @@ pub fn preserves_others<I: Implementation + ?Sized>(
 /// use patchlaw_conformance::{laws::three_way, strategy::three_way::ThreeWayCase, Native};
 /// use serde_json::json;
 ///
-/// let case = ThreeWayCase {
-///     schema: json!({"builtin": "v1/Pod"}),
-///     original: json!({"spec": {"containers": [{"name": "app"}]}}),
-///     modified: json!({"spec": {"containers": [{"name": "app"}, {"name": "b"}]}}),
-///     current: json!({"spec": {"containers": [{"name": "side"}, {"name": "app"}]}}),
-/// };
+/// let case = ThreeWayCase::new(
+///     json!({"builtin": "v1/Pod"}),
+///     json!({"spec": {"containers": [{"name": "app"}]}}),
+///     json!({"spec": {"containers": [{"name": "app"}, {"name": "b"}]}}),
+///     json!({"spec": {"containers": [{"name": "side"}, {"name": "app"}]}}),
+/// );
 /// three_way::stable(&mut Native::new(), &case)?;
 /// # Ok::<(), patchlaw_conformance::laws::Violation>(())
 /// ```
@@ -834,11 +839,9 @@ pub fn stable<I: Implementation + ?Sized>(
     case: &ThreeWayCase,
 ) -> Result<(), Violation> {
     let law = STABLE.id;
-    let flavour = Flavour::of(law, case)?;
-    let (o, m, c) = (&case.original, &case.modified, &case.current);
-    if !flavour.in_domain(&[o, m, c]) {
+    let Some((flavour, [o, m, c])) = in_domain(law, case)? else {
         return Ok(());
-    }
+    };
     let Some((_, r)) = result_of(imp, law, case, (o, m, c))? else {
         return Ok(());
     };
@@ -891,12 +894,12 @@ fn directive_in(value: &Value) -> bool {
 /// use patchlaw_conformance::{laws::three_way, strategy::three_way::ThreeWayCase, Native};
 /// use serde_json::json;
 ///
-/// let case = ThreeWayCase {
-///     schema: serde_json::Value::Null,
-///     original: json!({"a": 1, "b": [1, 2]}),
-///     modified: json!({"b": [2], "c": {"d": true}}),
-///     current: json!({"ignored": "the law uses the original as the current"}),
-/// };
+/// let case = ThreeWayCase::new(
+///     serde_json::Value::Null,
+///     json!({"a": 1, "b": [1, 2]}),
+///     json!({"b": [2], "c": {"d": true}}),
+///     json!({"ignored": "the law uses the original as the current"}),
+/// );
 /// three_way::reduces_to_two_way(&mut Native::new(), &case)?;
 /// # Ok::<(), patchlaw_conformance::laws::Violation>(())
 /// ```
@@ -952,12 +955,12 @@ pub fn reduces_to_two_way<I: Implementation + ?Sized>(
 /// use patchlaw_conformance::{laws::three_way, strategy::three_way::ThreeWayCase, Native};
 /// use serde_json::json;
 ///
-/// let case = ThreeWayCase {
-///     schema: json!({"builtin": "apps/v1/Deployment"}),
-///     original: json!({"spec": {"replicas": 1, "paused": false}}),
-///     modified: json!({"spec": {"replicas": 2}}),
-///     current: json!({"spec": {"replicas": 5, "paused": true}}),
-/// };
+/// let case = ThreeWayCase::new(
+///     json!({"builtin": "apps/v1/Deployment"}),
+///     json!({"spec": {"replicas": 1, "paused": false}}),
+///     json!({"spec": {"replicas": 2}}),
+///     json!({"spec": {"replicas": 5, "paused": true}}),
+/// );
 /// three_way::conflict(&mut Native::new(), &case)?;
 /// # Ok::<(), patchlaw_conformance::laws::Violation>(())
 /// ```
@@ -966,11 +969,9 @@ pub fn conflict<I: Implementation + ?Sized>(
     case: &ThreeWayCase,
 ) -> Result<(), Violation> {
     let law = CONFLICT.id;
-    let flavour = Flavour::of(law, case)?;
-    let (o, m, c) = (&case.original, &case.modified, &case.current);
-    if !flavour.in_domain(&[o, m, c]) {
+    let Some((flavour, [o, m, c])) = in_domain(law, case)? else {
         return Ok(());
-    }
+    };
     let fail = |what: String| Err(Violation::new(law, format!("{what} ({})", shown(o, m, c))));
     let (patch, reported) = match merge(imp, law, case, (o, m, c), true)? {
         Ok(merged) => merged,

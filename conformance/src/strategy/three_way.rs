@@ -67,6 +67,30 @@ pub struct ThreeWayCase {
     pub current: Value,
 }
 
+impl ThreeWayCase {
+    /// A case of these documents (`schema` `null` for the RFC 7396
+    /// flavour).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::strategy::three_way::ThreeWayCase;
+    /// use serde_json::json;
+    ///
+    /// let case = ThreeWayCase::new(json!(null), json!({"a": 1}), json!({}), json!({"a": 1}));
+    /// assert!(case.schema.is_null());
+    /// ```
+    #[must_use]
+    pub fn new(schema: Value, original: Value, modified: Value, current: Value) -> ThreeWayCase {
+        ThreeWayCase {
+            schema,
+            original,
+            modified,
+            current,
+        }
+    }
+}
+
 /// A three-way case: a generated schema (or, one case in four, none: the
 /// RFC 7396 flavour), a document as the original, an edit of it as the
 /// modified (the user: members and list elements added, removed, changed,

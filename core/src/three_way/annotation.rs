@@ -112,6 +112,22 @@ pub(crate) fn set_annotations(
     annotation: &str,
     text: Option<String>,
 ) -> Result<(), Error> {
+    let metadata = metadata_mut(object)?;
+    let mut annotations = match metadata.get("annotations") {
+        Some(Value::Object(map)) if map.values().all(Value::is_string) => map.clone(),
+        _ => Map::new(),
+    };
+    remove_member(&mut annotations, annotation);
+    if let Some(text) = text {
+        annotations.insert(annotation.to_owned(), Value::String(text));
+    }
+    metadata.insert("annotations".to_owned(), Value::Object(annotations));
+    Ok(())
+}
+
+/// An object's `metadata`, made an empty object where it is absent or
+/// `null`.
+pub(crate) fn metadata_mut(object: &mut Value) -> Result<&mut Map<String, Value>, Error> {
     let Value::Object(members) = object else {
         return Err(Error::new(
             ErrorKind::InvalidPatch,
@@ -124,20 +140,11 @@ pub(crate) fn set_annotations(
     if metadata.is_null() {
         *metadata = Value::Object(Map::new());
     }
-    let Value::Object(metadata) = metadata else {
-        return Err(Error::new(
+    match metadata {
+        Value::Object(metadata) => Ok(metadata),
+        _ => Err(Error::new(
             ErrorKind::InvalidPatch,
             "the metadata of a Kubernetes object must be an object",
-        ));
-    };
-    let mut annotations = match metadata.get("annotations") {
-        Some(Value::Object(map)) if map.values().all(Value::is_string) => map.clone(),
-        _ => Map::new(),
-    };
-    remove_member(&mut annotations, annotation);
-    if let Some(text) = text {
-        annotations.insert(annotation.to_owned(), Value::String(text));
+        )),
     }
-    metadata.insert("annotations".to_owned(), Value::Object(annotations));
-    Ok(())
 }

@@ -12,23 +12,17 @@
 
 use serde_json::{Map, Value};
 
-use super::{Conflict, Options, Outcome, Step};
+use super::{Options, Outcome, Step};
 use crate::error::{Error, ErrorKind};
 use crate::order::remove_member;
 
-pub(crate) fn three_way(
-    original: &Value,
-    modified: &Value,
-    current: &Value,
-    options: Options,
-) -> Result<Outcome, Error> {
+/// The RFC 7396 three-way merge of `[original, modified, current]`.
+pub(crate) fn three_way(docs: [&Value; 3], options: Options) -> Result<Outcome, Error> {
     let empty = Map::new();
-    let o = super::object(original, "original", &empty)?;
-    let m = super::object(modified, "modified", &empty)?;
-    let c = super::object(current, "current", &empty)?;
+    let [o, m, c] = super::documents(docs, &empty)?;
     // The walks below recurse along the documents: bound them first.
     let limits = options.get_limits();
-    for doc in [original, modified, current] {
+    for doc in docs {
         limits.check_depth(doc)?;
     }
     let additions = without_nulls(diff(c, m), false);
@@ -43,15 +37,7 @@ pub(crate) fn three_way(
     if !found.is_empty() {
         // Kubernetes has no overwrite switch here: a disagreement is always
         // an error.
-        let conflicts = found
-            .into_iter()
-            .map(|path| {
-                let at = |doc: &Value| Step::find(doc, &path).cloned();
-                let values = (at(original), at(modified), at(current));
-                Conflict::new(path, values.0, values.1, values.2)
-            })
-            .collect();
-        return Err(super::conflict_error(conflicts));
+        return Err(super::conflict_error(super::conflicts_at(found, docs)));
     }
     let mut patch = deletions;
     merge(&mut patch, additions);

@@ -253,7 +253,7 @@ pub fn strategic(
     schema: &Schema,
     options: Options,
 ) -> Result<Outcome, Error> {
-    strategic::three_way(original, modified, current, schema, options)
+    strategic::three_way([original, modified, current], schema, options)
 }
 
 /// The RFC 7396 three-way patch (`CreateThreeWayJSONMergePatch`, which
@@ -301,23 +301,45 @@ pub fn merge_patch(
     current: &Value,
     options: Options,
 ) -> Result<Outcome, Error> {
-    merge_patch::three_way(original, modified, current, options)
+    merge_patch::three_way([original, modified, current], options)
 }
 
-/// A document as the object Kubernetes decodes it to: `null` is `{}`.
-fn object<'v>(
-    value: &'v Value,
-    role: &str,
+/// The original, modified and current documents as the objects Kubernetes
+/// decodes them to: `null` is `{}`.
+fn documents<'v>(
+    docs: [&'v Value; 3],
     empty: &'v Map<String, Value>,
-) -> Result<&'v Map<String, Value>, Error> {
-    match value {
-        Value::Object(members) => Ok(members),
-        Value::Null => Ok(empty),
-        _ => Err(Error::new(
-            ErrorKind::InvalidPatch,
-            format!("the {role} document of a three-way merge must be an object"),
-        )),
+) -> Result<[&'v Map<String, Value>; 3], Error> {
+    let mut objects = [empty; 3];
+    for ((slot, doc), role) in objects
+        .iter_mut()
+        .zip(docs)
+        .zip(["original", "modified", "current"])
+    {
+        *slot = match doc {
+            Value::Object(members) => members,
+            Value::Null => empty,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::InvalidPatch,
+                    format!("the {role} document of a three-way merge must be an object"),
+                ))
+            }
+        };
     }
+    Ok(objects)
+}
+
+/// The conflicts at `paths`, each with the value the original, modified
+/// and current documents have there.
+fn conflicts_at(paths: Vec<Vec<Step>>, docs: [&Value; 3]) -> Vec<Conflict> {
+    paths
+        .into_iter()
+        .map(|path| {
+            let [o, m, c] = docs.map(|doc| Step::find(doc, &path).cloned());
+            Conflict::new(path, o, m, c)
+        })
+        .collect()
 }
 
 /// The error of a merge that conflicts without `overwrite`.

@@ -391,22 +391,12 @@ pub fn plan(
 }
 
 fn fill_namespace(object: &mut Value, namespace: &str) -> Result<(), Error> {
-    let Some(members) = object.as_object_mut() else {
-        return Err(Error::new(
-            ErrorKind::InvalidPatch,
-            "a Kubernetes object must be a JSON object",
-        ));
-    };
-    let metadata = members
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
-    if let Value::Object(metadata) = metadata {
-        let missing = metadata
-            .get("namespace")
-            .map_or(true, |ns| ns.is_null() || ns.as_str() == Some(""));
-        if missing {
-            metadata.insert("namespace".to_owned(), Value::String(namespace.to_owned()));
-        }
+    let metadata = super::annotation::metadata_mut(object)?;
+    let missing = metadata
+        .get("namespace")
+        .map_or(true, |ns| ns.is_null() || ns.as_str() == Some(""));
+    if missing {
+        metadata.insert("namespace".to_owned(), Value::String(namespace.to_owned()));
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
-use super::{Conflict, Options, Outcome, Step};
+use super::{Options, Outcome, Step};
 use crate::error::{Error, ErrorKind};
 use crate::order::remove_member;
 use crate::pointer::PointerBuf;
@@ -55,17 +55,14 @@ const CHANGES: Parts = Parts {
     element_order: false,
 };
 
+/// The strategic three-way merge of `[original, modified, current]`.
 pub(crate) fn three_way(
-    original: &Value,
-    modified: &Value,
-    current: &Value,
+    docs: [&Value; 3],
     schema: &Schema,
     options: Options,
 ) -> Result<Outcome, Error> {
     let empty = Map::new();
-    let o = super::object(original, "original", &empty)?;
-    let m = super::object(modified, "modified", &empty)?;
-    let c = super::object(current, "current", &empty)?;
+    let [o, m, c] = super::documents(docs, &empty)?;
     let limits = options.get_limits();
     let root = schema.root();
     let delta = diff_maps(c, m, root, ADDITIONS, limits)?;
@@ -88,14 +85,7 @@ pub(crate) fn three_way(
     let checked = finder
         .maps(&patch, RightMap::Diff(o, c), root)
         .and(finder.failure.take().map_or(Ok(()), Err));
-    let conflicts: Vec<Conflict> = std::mem::take(&mut finder.found)
-        .into_iter()
-        .map(|path| {
-            let at = |doc: &Value| Step::find(doc, &path).cloned();
-            let values = (at(original), at(modified), at(current));
-            Conflict::new(path, values.0, values.1, values.2)
-        })
-        .collect();
+    let conflicts = super::conflicts_at(std::mem::take(&mut finder.found), docs);
     if !options.get_overwrite() {
         if !conflicts.is_empty() {
             return Err(super::conflict_error(conflicts));
@@ -470,6 +460,21 @@ impl Finder {
         self.at.pop();
     }
 
+    /// `mergingMapFieldsHaveConflicts` of a list element of the patch (at
+    /// the step and position `at`) and its counterpart in the change.
+    fn element(
+        &mut self,
+        at: (Step, String),
+        left: &Value,
+        right: Right<'_>,
+        schema: SchemaRef<'_>,
+    ) -> Result<(), Error> {
+        self.enter(at.0, at.1);
+        let result = self.fields(left, right, schema, Strategy::Default, None);
+        self.leave();
+        result
+    }
+
     fn error(&self, kind: ErrorKind, detail: impl Into<String>) -> Error {
         let tokens = self.path.iter().map(|step| match step {
             Step::Member(name) => name.clone(),
@@ -710,16 +715,8 @@ impl Finder {
             return Ok(());
         }
         for (i, (l, r)) in left.iter().zip(right).enumerate() {
-            self.enter(Step::Index(i), i.to_string());
-            let result = self.fields(
-                l,
-                Right::Value(Cow::Borrowed(r)),
-                schema,
-                Strategy::Default,
-                None,
-            );
-            self.leave();
-            result?;
+            let at = (Step::Index(i), i.to_string());
+            self.element(at, l, Right::Value(Cow::Borrowed(r)), schema)?;
         }
         Ok(())
     }
@@ -754,16 +751,8 @@ impl Finder {
                     // built when the element is a directive, which acts on
                     // the whole and meets an empty diff as no element at all.
                     (Value::Object(o), Value::Object(c)) if !has_patch(element) => {
-                        self.enter(Step::element(key, value), index_in(left, element));
-                        let result = self.fields(
-                            element,
-                            Right::Maps(o, c),
-                            schema,
-                            Strategy::Default,
-                            None,
-                        );
-                        self.leave();
-                        result?;
+                        let at = (Step::element(key, value), index_in(left, element));
+                        self.element(at, element, Right::Maps(o, c), schema)?;
                         continue;
                     }
                     (Value::Object(o), Value::Object(c)) => {
@@ -794,16 +783,8 @@ impl Finder {
                 (None, None) => None,
             };
             if let Some(other) = other {
-                self.enter(Step::element(key, value), index_in(left, element));
-                let result = self.fields(
-                    element,
-                    Right::Value(other),
-                    schema,
-                    Strategy::Default,
-                    None,
-                );
-                self.leave();
-                result?;
+                let at = (Step::element(key, value), index_in(left, element));
+                self.element(at, element, Right::Value(other), schema)?;
             }
         }
         Ok(())
