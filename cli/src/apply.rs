@@ -25,7 +25,7 @@ pub(crate) fn run(args: &ApplyArgs, out: &mut Output) -> Result<Status, Failure>
         None => {
             let (guess, why) = guess(&patch, &doc, schema.is_some());
             out.say(&format!(
-                "{}: read as {} ({why}; choose with --type)",
+                "{}: applied as {}: {why} (--type chooses)",
                 args.patch,
                 name(guess)
             ));
@@ -67,7 +67,7 @@ pub(crate) fn run(args: &ApplyArgs, out: &mut Output) -> Result<Status, Failure>
 /// The patch type a patch's shape suggests, and why.
 fn guess(patch: &Value, doc: &Value, has_schema: bool) -> (PatchType, String) {
     if patch.is_array() {
-        (PatchType::Json, "an array".to_owned())
+        (PatchType::Json, "it is an array".to_owned())
     } else if has_directive(patch) {
         (PatchType::Strategic, "it holds $ directives".to_owned())
     } else if has_schema {

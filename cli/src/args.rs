@@ -13,8 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "patchlaw", version, max_term_width = 100)]
 pub(crate) struct Cli {
-    /// When to colour the output (NO_COLOR in the environment means never,
-    /// unless always is asked for).
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
     #[arg(long, value_enum, global = true, default_value_t = Color::Auto, value_name = "WHEN")]
     pub(crate) color: Color,
     #[command(subcommand)]

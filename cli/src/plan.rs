@@ -32,7 +32,7 @@ pub(crate) fn run(args: &PlanArgs, out: &mut Output) -> Result<Status, Failure> 
             .namespace(id.namespace.as_deref());
         let planned = schema::for_object(object, openapi.as_ref()).and_then(|schema| {
             three_way::plan(object, live_object, schema.as_ref(), options)
-                .map_err(|e| failure(&id, &e))
+                .map_err(|e| failure(&id, &e, &args.annotation))
         });
         match planned {
             Ok(plan) => {
@@ -185,11 +185,15 @@ fn unpack(doc: Value, objects: &mut Vec<Value>) {
 
 /// The failure of one object's plan: with its conflicts, when they are
 /// the cause, as the human view shows them.
-fn failure(id: &Identity, error: &patchlaw::Error) -> Failure {
+fn failure(id: &Identity, error: &patchlaw::Error, annotation: &str) -> Failure {
     if error.conflicts().is_empty() {
         return Failure::patchlaw(&id.to_string(), error, None);
     }
-    let conflicts: Vec<String> = error.conflicts().iter().map(conflict_text).collect();
+    let conflicts: Vec<String> = error
+        .conflicts()
+        .iter()
+        .map(|c| conflict_text(c, annotation))
+        .collect();
     Failure::new(format!(
         "{id}: {}: the apply would overwrite other writers' values (--overwrite=false): {}",
         error.kind().code(),
@@ -263,20 +267,18 @@ fn human_view(id: &Identity, plan: &Plan, live: Option<&Value>, annotation: &str
         return out;
     };
     out.push_str(&format!("  patch:\n{body}"));
-    let annotation_path = [
-        Step::member("metadata"),
-        Step::member("annotations"),
-        Step::member(annotation),
-    ];
     let conflicts: Vec<&Conflict> = plan
         .conflicts
         .iter()
-        .filter(|c| c.path() != annotation_path)
+        .filter(|c| !is_annotation(c, annotation))
         .collect();
     if !conflicts.is_empty() {
         out.push_str("  overwrites other writers' values:\n");
         for c in conflicts {
-            out.push_str(&format!("    {}\n", human::note(&conflict_text(c))));
+            out.push_str(&format!(
+                "    {}\n",
+                human::note(&conflict_text(c, annotation))
+            ));
         }
     }
     out.push_str("  changes to the live object:\n");
@@ -292,6 +294,16 @@ fn human_view(id: &Identity, plan: &Plan, live: Option<&Value>, annotation: &str
     out
 }
 
+/// Whether `c` is about the last-applied annotation itself.
+fn is_annotation(c: &Conflict, annotation: &str) -> bool {
+    c.path()
+        == [
+            Step::member("metadata"),
+            Step::member("annotations"),
+            Step::member(annotation),
+        ]
+}
+
 fn annotation_pointer(annotation: &str) -> String {
     PointerBuf::from_tokens(["metadata", "annotations", annotation]).to_string()
 }
@@ -302,11 +314,16 @@ fn indented(text: &str, indent: &str) -> String {
         .collect()
 }
 
-fn conflict_text(c: &Conflict) -> String {
+fn conflict_text(c: &Conflict, annotation: &str) -> String {
     let shown = |v: Option<&Value>| v.map_or_else(|| "(none)".to_owned(), truncated);
+    let path = Step::display(c.path());
+    if is_annotation(c, annotation) {
+        // Never in the original it is read from, so every changed
+        // configuration "overwrites" it.
+        return format!("{path}: the last-applied configuration, rewritten");
+    }
     format!(
-        "{}: live {}, last applied {}, now {}",
-        Step::display(c.path()),
+        "{path}: live {}, last applied {}, now {}",
         shown(c.current()),
         shown(c.original()),
         shown(c.modified())
