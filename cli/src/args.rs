@@ -36,7 +36,7 @@ pub(crate) enum Command {
     /// For each object of DESIRED: the action (create, patch or unchanged),
     /// the patch kubectl sends, the conflicts (other writers' values the
     /// patch overwrites), the resulting object and the new last-applied
-    /// annotation. Objects are matched with LIVE by apiVersion, kind,
+    /// annotation. Objects are matched with LIVE by API group, kind,
     /// namespace and name. Exit 0 if nothing would change, 1 if something
     /// would.
     Plan(PlanArgs),

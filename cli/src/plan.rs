@@ -23,9 +23,9 @@ pub(crate) fn run(args: &PlanArgs, out: &mut Output) -> Result<Status, Failure> 
     let mut records = Vec::new();
     for object in &desired {
         let id = Identity::of(object, &args.namespace)?;
-        let live_object = live
-            .iter()
-            .find(|l| Identity::of(l, &args.namespace).ok().as_ref() == Some(&id));
+        let live_object = live.iter().find(|l| {
+            Identity::of(l, &args.namespace).is_ok_and(|live_id| live_id.same_object(&id))
+        });
         let options = PlanOptions::new()
             .annotation(&args.annotation)
             .overwrite(args.overwrite)
@@ -67,7 +67,7 @@ pub(crate) fn run(args: &PlanArgs, out: &mut Output) -> Result<Status, Failure> 
 
 /// Which object: apiVersion, kind, namespace (none for cluster-scoped
 /// kinds) and name.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 struct Identity {
     api_version: String,
     kind: String,
@@ -101,6 +101,22 @@ impl Identity {
             namespace,
             name,
         })
+    }
+
+    /// Whether both name the same object: the same group (a live object
+    /// may be served in another version, which kubectl's preconditions
+    /// then refuse), kind, namespace and name.
+    fn same_object(&self, other: &Identity) -> bool {
+        let group = |id: &Identity| {
+            id.api_version
+                .rsplit_once('/')
+                .map_or("", |(g, _)| g)
+                .to_owned()
+        };
+        group(self) == group(other)
+            && self.kind == other.kind
+            && self.namespace == other.namespace
+            && self.name == other.name
     }
 
     fn to_json(&self) -> Value {

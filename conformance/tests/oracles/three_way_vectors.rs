@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::oracle::{self, locate_kubectl, locate_python, FakeApiServer};
+use crate::oracle::{self, locate_kubectl, locate_python, FakeApiServer, Request};
 use patchlaw::json_patch::equal;
 use patchlaw::three_way::LAST_APPLIED_ANNOTATION;
 use serde_json::{json, Value};
@@ -31,46 +31,24 @@ fn three_way_vectors_are_what_kubectl_sends() {
     let python = locate_python();
     let (top, dir) = oracle::scratch_dir("three-way-vectors");
     let server = FakeApiServer::start(&python);
-    let kubeconfig = dir.join("kubeconfig");
-    std::fs::write(&kubeconfig, server.kubeconfig()).expect("the kubeconfig");
     let mut checked = 0;
     let mut failures = Vec::new();
     for (file, vector) in vectors() {
         let name = format!("{file}/{}", vector["name"].as_str().unwrap_or("?"));
-        let mut manifest = vector["modified"].clone();
-        if let Some(annotations) = manifest["metadata"]["annotations"].as_object_mut() {
-            annotations.remove(LAST_APPLIED_ANNOTATION);
-        }
-        let path = dir.join("manifest.json");
-        std::fs::write(&path, manifest.to_string()).expect("the manifest");
-        let overwrite = vector["overwrite"].as_bool().unwrap_or(true);
         // Where kubectl's conflict check meets a conflict and a member the
         // schema refuses, which it reports first follows Go's random map
         // order: a vector expecting the conflict gets a few runs to show it.
         let mut problem = None;
         for _ in 0..RUNS_FOR_A_CONFLICT {
-            server.store(&[&vector["current"]]);
-            let output = Command::new(&kubectl)
-                .env("KUBECONFIG", &kubeconfig)
-                .args(["apply", "--validate=false", "--cache-dir"])
-                .arg(dir.join("cache"))
-                .arg(format!("--overwrite={overwrite}"))
-                .arg("-f")
-                .arg(&path)
-                .stdin(Stdio::null())
-                .output()
-                .expect("kubectl runs");
-            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-            let sent: Vec<Value> = server
-                .take_requests()
-                .into_values()
-                .flatten()
+            let (requests, success, stderr) = kubectl_apply(&kubectl, &server, &dir, &vector);
+            let sent: Vec<Value> = requests
+                .iter()
                 .map(|r| serde_json::from_str(&r.body).expect("kubectl sends JSON"))
                 .collect();
             let refused_first = vector["error"] == "conflict"
                 && sent.is_empty()
                 && stderr.contains("unable to find api field");
-            problem = judge(&vector, &sent, output.status.success(), &stderr).map(
+            problem = judge(&vector, &sent, success, &stderr).map(
                 |p| json!({"vector": name, "problem": p, "kubectl_sent": sent, "stderr": stderr}),
             );
             if problem.is_none() || !refused_first {
@@ -98,6 +76,48 @@ fn three_way_vectors_are_what_kubectl_sends() {
         "the three-way vectors and kubectl apply",
         &format!("{checked} vectors"),
     );
+}
+
+/// What `kubectl apply` v1.32 does with `vector`: its manifest (`modified`
+/// without the last-applied annotation) applied to `current`, stored in
+/// `server` (`--overwrite=false` where the vector says so), in the scratch
+/// directory `dir`. The requests it sent, whether it succeeded, its
+/// stderr.
+pub(crate) fn kubectl_apply(
+    kubectl: &Path,
+    server: &FakeApiServer,
+    dir: &Path,
+    vector: &Value,
+) -> (Vec<Request>, bool, String) {
+    let kubeconfig = dir.join("kubeconfig");
+    std::fs::write(&kubeconfig, server.kubeconfig()).expect("the kubeconfig");
+    let path = dir.join("manifest.json");
+    std::fs::write(&path, manifest(vector).to_string()).expect("the manifest");
+    let overwrite = vector["overwrite"].as_bool().unwrap_or(true);
+    server.store(&[&vector["current"]]);
+    let output = Command::new(kubectl)
+        .env("KUBECONFIG", &kubeconfig)
+        .args(["apply", "--validate=false", "--cache-dir"])
+        .arg(dir.join("cache"))
+        .arg(format!("--overwrite={overwrite}"))
+        .arg("-f")
+        .arg(&path)
+        .stdin(Stdio::null())
+        .output()
+        .expect("kubectl runs");
+    let requests = server.take_requests().into_values().flatten().collect();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (requests, output.status.success(), stderr)
+}
+
+/// The manifest a vector applies: `modified` without its last-applied
+/// annotation.
+pub(crate) fn manifest(vector: &Value) -> Value {
+    let mut manifest = vector["modified"].clone();
+    if let Some(annotations) = manifest["metadata"]["annotations"].as_object_mut() {
+        annotations.remove(LAST_APPLIED_ANNOTATION);
+    }
+    manifest
 }
 
 /// What is wrong, if anything, with kubectl's outcome for `vector`.
@@ -139,7 +159,7 @@ fn judge(vector: &Value, sent: &[Value], success: bool, stderr: &str) -> Option<
 }
 
 /// Every vector of `conformance/vectors/three_way/`, with its file's stem.
-fn vectors() -> Vec<(String, Value)> {
+pub(crate) fn vectors() -> Vec<(String, Value)> {
     let dir: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("vectors/three_way");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("the three-way vectors")
