@@ -15,25 +15,28 @@ use crate::{document, human, Output, Status};
 pub(crate) fn run(args: &DiffArgs, out: &mut Output) -> Result<Status, Failure> {
     let old = document::read(&args.old)?.single()?;
     let new = document::read(&args.new)?.single()?;
-    let status = if json_patch::equal(&old, &new) {
-        Status::Same
-    } else {
-        Status::Different
-    };
     let format = args.format.unwrap_or(if std::io::stdout().is_terminal() {
         DiffFormat::Human
     } else {
         DiffFormat::JsonPatch
     });
-    let patch = match format {
+    let (status, text) = match format {
+        // The JSON Patch is empty exactly when the documents are equal.
         DiffFormat::Human => {
             let patch = json_patch_between(&old, &new)?;
-            out.write(&human::changes(&old, &patch, ""));
-            return Ok(status);
+            (status(patch.is_empty()), human::changes(&old, &patch, ""))
         }
-        DiffFormat::JsonPatch => json_patch_between(&old, &new)?.to_value(),
-        DiffFormat::Merge => merge_patch::diff(&old, &new)
-            .map_err(|e| Failure::patchlaw("merge patch from OLD to NEW", &e, None))?,
+        DiffFormat::JsonPatch => {
+            let patch = json_patch_between(&old, &new)?;
+            let text = document::render(&[patch.to_value()], args.output);
+            (status(patch.is_empty()), text)
+        }
+        DiffFormat::Merge => {
+            let patch = merge_patch::diff(&old, &new)
+                .map_err(|e| Failure::patchlaw("merge patch from OLD to NEW", &e, None))?;
+            let text = document::render(&[patch], args.output);
+            (status(json_patch::equal(&old, &new)), text)
+        }
         DiffFormat::Strategic => {
             let openapi = OpenApi::load(args.schema.schema.as_deref())?;
             let schema = schema::for_object(&new, openapi.as_ref())?.ok_or_else(|| {
@@ -43,12 +46,25 @@ pub(crate) fn run(args: &DiffArgs, out: &mut Output) -> Result<Status, Failure> 
                     schema::kind_of(&new)
                 ))
             })?;
-            strategic::diff(&old, &new, &schema)
-                .map_err(|e| Failure::patchlaw("strategic merge patch from OLD to NEW", &e, None))?
+            let patch = strategic::diff(&old, &new, &schema).map_err(|e| {
+                Failure::patchlaw("strategic merge patch from OLD to NEW", &e, None)
+            })?;
+            let text = document::render(&[patch], args.output);
+            (status(json_patch::equal(&old, &new)), text)
         }
     };
-    out.write(&document::render(&[patch], args.output));
+    out.write(&text);
+    document::leak(old);
+    document::leak(new);
     Ok(status)
+}
+
+fn status(equal: bool) -> Status {
+    if equal {
+        Status::Same
+    } else {
+        Status::Different
+    }
 }
 
 fn json_patch_between(old: &Value, new: &Value) -> Result<Patch, Failure> {

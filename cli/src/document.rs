@@ -149,6 +149,13 @@ pub(crate) fn render(documents: &[Value], encoding: Encoding) -> String {
     out
 }
 
+/// Lets `document` go without freeing it: the process is about to end,
+/// and freeing a large document value by value costs a fair part of
+/// reading it.
+pub(crate) fn leak(document: Value) {
+    std::mem::forget(document);
+}
+
 /// Replaces the file `path` with `contents` atomically: written beside it,
 /// flushed to disk, given the file's permissions, then renamed over it.
 ///

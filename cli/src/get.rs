@@ -15,5 +15,6 @@ pub(crate) fn run(args: &GetArgs, out: &mut Output) -> Result<Status, Failure> {
         .get(&doc)
         .map_err(|e| Failure::patchlaw(&args.doc, &e, None))?;
     out.write(&document::render(std::slice::from_ref(value), args.output));
+    document::leak(doc);
     Ok(Status::Same)
 }

@@ -35,7 +35,9 @@
 //! order and number equality under every other crate's tests, and leaving
 //! the default configuration untested. So this crate is a workspace of its
 //! own, as `fuzz/` is (test it with `cargo test --manifest-path
-//! cli/Cargo.toml`).
+//! cli/Cargo.toml`). `patchlaw plan` is checked against `kubectl apply`
+//! v1.32 on the three-way vectors in `patchlaw-conformance`'s `oracles`
+//! test target.
 //!
 //! ## YAML: why saphyr-parser and a resolver of our own
 //!
@@ -43,22 +45,25 @@
 //! over go-yaml v2, which resolves plain scalars by YAML 1.1 (`on`, `yes`
 //! and `y` are true, `0644` is the octal 420 that `defaultMode` means,
 //! `1_000` is 1000) and merges `<<` keys. The maintained successors of the
-//! deprecated `serde_yaml` were compared on a probe manifest of 30 such
-//! scalars against `kubectl patch --local -o json` v1.32, and on the time
-//! to read 3,000 Deployments (3.5 MB of YAML) into `serde_json::Value`
-//! (release build, median of three):
+//! deprecated `serde_yaml` were compared on two probe manifests of 60
+//! such scalars, against what `kubectl patch --local -o json` v1.32 reads
+//! in them, and on the CPU time (user and system, `hyperfine`, mean of 15
+//! runs) to read 3,000 Deployments (3.5 MB of YAML, one document) into
+//! `serde_json::Value` with member order and exact numbers:
 //!
-//! | crate | differs from kubectl on | time |
+//! | crate | differs from kubectl on | CPU time |
 //! |---|---|---|
-//! | `serde_yaml_ng` 0.10 (libyaml in unsafe Rust) | `on`/`yes`/`y`/`off` (strings), `0777` (a string), `1_000`, `<<` (kept as a key), decimals rounded (`1.10`, `0.1000000000000000000001`) | 160 ms |
-//! | `serde_norway` 0.9 (libyaml in unsafe Rust) | the same | 145 ms |
-//! | `serde-saphyr` 2.2 | `0777` read as 777, big integers and decimals rounded; refuses streams of more than 1,024 documents or 250,000 nodes unless configured | 212 ms |
-//! | `saphyr-parser` 0.3 events + [`yaml`]'s resolver | none (and numbers exact where kubectl rounds) | 70 ms for the events, 110 ms with the values |
+//! | `serde_yaml_ng` 0.10 (libyaml in unsafe Rust) | `on`, `yes`, `y`, `off` (strings), `0777` (a string), `1_000` (a string), `<<` (kept as a key), decimals rounded (`1.10`, `0.1000000000000000000001`) | 178 ms |
+//! | `serde_norway` 0.9 (libyaml in unsafe Rust) | the same | 178 ms |
+//! | `serde-saphyr` 2.2 | `0777` read as 777, big integers and decimals rounded; by default refuses streams of more than 1,024 documents or 250,000 nodes | 269 ms |
+//! | `saphyr-parser` 0.3 events and [`yaml`]'s resolver | nothing (and numbers stay exact where kubectl rounds them) | 68 ms for the events alone; 116 ms for the whole `patchlaw get` |
 //!
 //! The serde-based crates cannot keep numbers exact whatever their
 //! resolution: serde hands a YAML number over as `i64`, `u64` or `f64`. So
-//! `patchlaw` reads `saphyr-parser`'s events (pure Rust, no unsafe code,
-//! the YAML test suite passed) and resolves scalars itself, as kubectl
+//! `patchlaw` reads `saphyr-parser`'s events (pure Rust without unsafe
+//! code, tested against the YAML test suite, which it passes; the parser
+//! of the `saphyr` project, the successor of `yaml-rust` and `yaml-rust2`)
+//! and resolves scalars itself, as kubectl
 //! does, keeping each number's text. It writes YAML itself too, quoting
 //! every string another reader could take for something else.
 //!
