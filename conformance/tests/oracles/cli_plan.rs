@@ -11,87 +11,63 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::oracle::{self, locate_kubectl, locate_python, FakeApiServer};
-use crate::three_way_vectors::{kubectl_apply, manifest, vectors};
+use crate::three_way_vectors::{check_vectors, manifest};
 use patchlaw::json_patch::equal;
 use serde_json::{json, Value};
 
 #[test]
 fn plan_decides_what_kubectl_apply_does() {
-    let kubectl = locate_kubectl();
-    let python = locate_python();
     let cli = patchlaw_cli();
-    let (top, dir) = oracle::scratch_dir("cli-plan");
-    let server = FakeApiServer::start(&python);
-    let mut checked = 0;
-    let mut failures = Vec::new();
-    for (file, vector) in vectors() {
-        let name = format!("{file}/{}", vector["name"].as_str().unwrap_or("?"));
-        let (requests, success, stderr) = kubectl_apply(&kubectl, &server, &dir, &vector);
-        let manifest_path = dir.join("plan-manifest.json");
-        let live_path = dir.join("plan-live.json");
-        std::fs::write(&manifest_path, manifest(&vector).to_string()).expect("the manifest");
-        std::fs::write(&live_path, vector["current"].to_string()).expect("the live object");
-        let overwrite = vector["overwrite"].as_bool().unwrap_or(true);
-        let output = Command::new(&cli)
-            .args([
-                "plan",
-                "-o",
-                "json",
-                &format!("--overwrite={overwrite}"),
-                "-f",
-            ])
-            .arg(&manifest_path)
-            .arg("--live")
-            .arg(&live_path)
-            .output()
-            .expect("patchlaw runs");
-        let status = output.status.code();
-        let planned: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
-        let record = &planned[0];
-        let problem = match (success, requests.as_slice()) {
-            (false, _) => {
-                (status != Some(2)).then(|| "kubectl refused; patchlaw did not".to_owned())
-            }
-            (true, []) => (status != Some(0) || record["action"] != "unchanged")
-                .then(|| "kubectl sent nothing; patchlaw plans otherwise".to_owned()),
-            (true, [request]) => {
-                let body: Value = serde_json::from_str(&request.body).expect("kubectl sends JSON");
-                let same = status == Some(1)
-                    && request.method == "PATCH"
-                    && record["action"] == "patch"
-                    && request.content_type.as_deref() == record["contentType"].as_str()
-                    && equal(&body, &record["body"]);
-                (!same).then(|| format!("kubectl sent {} {body}", request.method))
-            }
-            (true, _) => Some(format!("kubectl sent {} requests", requests.len())),
-        };
-        if let Some(problem) = problem {
-            failures.push(
+    check_vectors(
+        "cli-plan",
+        "patchlaw plan and kubectl apply",
+        |kubectl, name, vector| {
+            let (requests, success, stderr) = kubectl.apply(vector);
+            let manifest_path = kubectl.dir.join("plan-manifest.json");
+            let live_path = kubectl.dir.join("plan-live.json");
+            std::fs::write(&manifest_path, manifest(vector).to_string()).expect("the manifest");
+            std::fs::write(&live_path, vector["current"].to_string()).expect("the live object");
+            let overwrite = vector["overwrite"].as_bool().unwrap_or(true);
+            let output = Command::new(&cli)
+                .args([
+                    "plan",
+                    "-o",
+                    "json",
+                    &format!("--overwrite={overwrite}"),
+                    "-f",
+                ])
+                .arg(&manifest_path)
+                .arg("--live")
+                .arg(&live_path)
+                .output()
+                .expect("patchlaw runs");
+            let status = output.status.code();
+            let planned: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+            let record = &planned[0];
+            let problem = match (success, requests.as_slice()) {
+                (false, _) => {
+                    (status != Some(2)).then(|| "kubectl refused; patchlaw did not".to_owned())
+                }
+                (true, []) => (status != Some(0) || record["action"] != "unchanged")
+                    .then(|| "kubectl sent nothing; patchlaw plans otherwise".to_owned()),
+                (true, [request]) => {
+                    let body: Value =
+                        serde_json::from_str(&request.body).expect("kubectl sends JSON");
+                    let same = status == Some(1)
+                        && request.method == "PATCH"
+                        && record["action"] == "patch"
+                        && request.content_type.as_deref() == record["contentType"].as_str()
+                        && equal(&body, &record["body"]);
+                    (!same).then(|| format!("kubectl sent {} {body}", request.method))
+                }
+                (true, _) => Some(format!("kubectl sent {} requests", requests.len())),
+            };
+            problem.map(|problem| {
                 json!({"vector": name, "problem": problem, "kubectl_stderr": stderr,
                 "patchlaw_status": status, "patchlaw_plan": planned,
-                "patchlaw_stderr": String::from_utf8_lossy(&output.stderr)}),
-            );
-        }
-        checked += 1;
-    }
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
-    println!(
-        "patchlaw plan against kubectl apply: {checked} vectors, {} disagree",
-        failures.len()
-    );
-    if failures.is_empty() {
-        return;
-    }
-    let shown: Vec<String> = failures.iter().take(12).map(|f| f.to_string()).collect();
-    oracle::fail_with(
-        &top,
-        "cli-plan-disagreements.json",
-        failures,
-        shown.iter(),
-        "patchlaw plan and kubectl apply",
-        &format!("{checked} vectors"),
+                "patchlaw_stderr": String::from_utf8_lossy(&output.stderr)})
+            })
+        },
     );
 }
 
