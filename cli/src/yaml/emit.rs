@@ -207,6 +207,7 @@ fn double_quoted(s: &str, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use serde_json::json;
 
     fn round_trip(value: &Value) -> String {
@@ -306,6 +307,48 @@ mod tests {
         round_trip(&json!("top"));
         round_trip(&json!([]));
         round_trip(&json!(1));
+    }
+
+    fn arb_value() -> impl Strategy<Value = Value> {
+        // Strings from the characters that make YAML hard: indicators,
+        // spaces, line breaks, controls, YAML 1.1 words and number shapes.
+        let text = prop_oneof![
+            "[-a-z0-9 :#'\"?!&*|>%@`{}\\[\\],.~=+<\n\t\r\u{85}\u{2028}\u{feff}\u{1}é]{0,12}",
+            prop::sample::select(vec![
+                "on", "No", "y", "~", "null", "0777", "0x1F", "1_000", "1.10", ".inf", "<<", "-",
+                "---", "1:20"
+            ])
+            .prop_map(str::to_owned),
+        ];
+        let number = prop_oneof![
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>()
+                .prop_filter("finite", |f| f.is_finite())
+                .prop_map(|f| f.to_string()),
+            Just("123456789012345678901234567890".to_owned()),
+            Just("1.10".to_owned()),
+        ]
+        .prop_map(|n| Value::Number(n.parse().expect("a JSON number")));
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            number,
+            text.clone().prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec((text.clone(), inner), 0..5)
+                    .prop_map(|members| Value::Object(members.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn what_is_written_reads_back(value in arb_value()) {
+            round_trip(&value);
+        }
     }
 
     #[test]

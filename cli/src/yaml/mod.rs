@@ -40,7 +40,8 @@ impl fmt::Display for YamlError {
 }
 
 /// The documents of the YAML stream `text`, each as JSON. Empty documents
-/// (a `---` with nothing after it) are left out, as kubectl leaves them.
+/// (a `---` with nothing after it) are left out, as kubectl leaves them
+/// out.
 pub(crate) fn parse(text: &str) -> Result<Vec<Value>, YamlError> {
     let mut builder = Builder {
         stack: Vec::new(),
@@ -108,6 +109,10 @@ impl Builder {
                         *key = Some(Key::Merge);
                         return Ok(());
                     }
+                }
+                if self.stack.is_empty() && text.is_empty() && style == ScalarStyle::Plain {
+                    // An empty document, as between `---` and `---`.
+                    return Ok(());
                 }
                 let value = scalar(&text, style, tag.as_deref())?;
                 self.complete(value, anchor)
@@ -178,11 +183,7 @@ impl Builder {
             self.anchors.insert(anchor, value.clone());
         }
         match self.stack.last_mut() {
-            None => {
-                if !value.is_null() {
-                    self.documents.push(value);
-                }
-            }
+            None => self.documents.push(value),
             Some(Frame::Sequence { items, .. }) => items.push(value),
             Some(Frame::Mapping {
                 members,
@@ -278,8 +279,8 @@ mod tests {
 
     #[test]
     fn streams_keep_order_and_skip_empty_documents() {
-        let docs = parse("---\nz: 1\na: 2\n---\n---\n- x\n...\n").unwrap();
-        assert_eq!(docs, [json!({"z": 1, "a": 2}), json!(["x"])]);
+        let docs = parse("---\nz: 1\na: 2\n---\n---\n- x\n...\n---\nnull\n").unwrap();
+        assert_eq!(docs, [json!({"z": 1, "a": 2}), json!(["x"]), json!(null)]);
         let keys: Vec<&String> = docs[0].as_object().unwrap().keys().collect();
         assert_eq!(keys, ["z", "a"]);
     }
