@@ -16,7 +16,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use crate::oracle::{self, locate_kubectl, locate_python, FakeApiServer};
+use crate::oracle::{self, locate_kubectl, locate_python, FakeApiServer, Request};
 use patchlaw::json_patch::equal;
 use patchlaw::three_way::LAST_APPLIED_ANNOTATION;
 use serde_json::{json, Value};
@@ -27,63 +27,60 @@ const RUNS_FOR_A_CONFLICT: usize = 12;
 
 #[test]
 fn three_way_vectors_are_what_kubectl_sends() {
-    let kubectl = locate_kubectl();
-    let python = locate_python();
-    let (top, dir) = oracle::scratch_dir("three-way-vectors");
-    let server = FakeApiServer::start(&python);
-    let kubeconfig = dir.join("kubeconfig");
-    std::fs::write(&kubeconfig, server.kubeconfig()).expect("the kubeconfig");
+    check_vectors(
+        "three-way-vectors",
+        "the three-way vectors and kubectl apply",
+        |kubectl, name, vector| {
+            // Where kubectl's conflict check meets a conflict and a member the
+            // schema refuses, which it reports first follows Go's random map
+            // order: a vector expecting the conflict gets a few runs to show it.
+            let mut problem = None;
+            for _ in 0..RUNS_FOR_A_CONFLICT {
+                let (requests, success, stderr) = kubectl.apply(vector);
+                let sent: Vec<Value> = requests
+                    .iter()
+                    .map(|r| serde_json::from_str(&r.body).expect("kubectl sends JSON"))
+                    .collect();
+                let refused_first = vector["error"] == "conflict"
+                    && sent.is_empty()
+                    && stderr.contains("unable to find api field");
+                problem = judge(vector, &sent, success, &stderr).map(
+                |p| json!({"vector": name, "problem": p, "kubectl_sent": sent, "stderr": stderr}),
+            );
+                if problem.is_none() || !refused_first {
+                    break;
+                }
+            }
+            problem
+        },
+    );
+}
+
+/// Runs `check` on every vector (with its `file/name`), kubectl v1.32 and
+/// the fake API server at hand, and fails, as `sides` disagreeing, with
+/// the problems it returns. `scratch` names the scratch directory.
+pub(crate) fn check_vectors(
+    scratch: &str,
+    sides: &str,
+    mut check: impl FnMut(&Kubectl, &str, &Value) -> Option<Value>,
+) {
+    let (top, dir) = oracle::scratch_dir(scratch);
+    let kubectl = Kubectl {
+        path: locate_kubectl(),
+        server: FakeApiServer::start(&locate_python()),
+        dir,
+    };
     let mut checked = 0;
     let mut failures = Vec::new();
     for (file, vector) in vectors() {
         let name = format!("{file}/{}", vector["name"].as_str().unwrap_or("?"));
-        let mut manifest = vector["modified"].clone();
-        if let Some(annotations) = manifest["metadata"]["annotations"].as_object_mut() {
-            annotations.remove(LAST_APPLIED_ANNOTATION);
-        }
-        let path = dir.join("manifest.json");
-        std::fs::write(&path, manifest.to_string()).expect("the manifest");
-        let overwrite = vector["overwrite"].as_bool().unwrap_or(true);
-        // Where kubectl's conflict check meets a conflict and a member the
-        // schema refuses, which it reports first follows Go's random map
-        // order: a vector expecting the conflict gets a few runs to show it.
-        let mut problem = None;
-        for _ in 0..RUNS_FOR_A_CONFLICT {
-            server.store(&[&vector["current"]]);
-            let output = Command::new(&kubectl)
-                .env("KUBECONFIG", &kubeconfig)
-                .args(["apply", "--validate=false", "--cache-dir"])
-                .arg(dir.join("cache"))
-                .arg(format!("--overwrite={overwrite}"))
-                .arg("-f")
-                .arg(&path)
-                .stdin(Stdio::null())
-                .output()
-                .expect("kubectl runs");
-            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-            let sent: Vec<Value> = server
-                .take_requests()
-                .into_values()
-                .flatten()
-                .map(|r| serde_json::from_str(&r.body).expect("kubectl sends JSON"))
-                .collect();
-            let refused_first = vector["error"] == "conflict"
-                && sent.is_empty()
-                && stderr.contains("unable to find api field");
-            problem = judge(&vector, &sent, output.status.success(), &stderr).map(
-                |p| json!({"vector": name, "problem": p, "kubectl_sent": sent, "stderr": stderr}),
-            );
-            if problem.is_none() || !refused_first {
-                break;
-            }
-        }
-        failures.extend(problem);
+        failures.extend(check(&kubectl, &name, &vector));
         checked += 1;
     }
-    drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
+    let _ = std::fs::remove_dir_all(&kubectl.dir);
+    drop(kubectl);
     println!(
-        "three-way vectors against kubectl apply: {checked} checked, {} disagree",
+        "{sides}: {checked} vectors checked, {} disagree",
         failures.len()
     );
     if failures.is_empty() {
@@ -92,12 +89,64 @@ fn three_way_vectors_are_what_kubectl_sends() {
     let shown: Vec<String> = failures.iter().take(12).map(|f| f.to_string()).collect();
     oracle::fail_with(
         &top,
-        "three-way-vector-disagreements.json",
+        &format!("{scratch}-disagreements.json"),
         failures,
         shown.iter(),
-        "the three-way vectors and kubectl apply",
+        sides,
         &format!("{checked} vectors"),
     );
+}
+
+/// kubectl v1.32, the fake API server it talks to, and a scratch
+/// directory.
+pub(crate) struct Kubectl {
+    path: PathBuf,
+    server: FakeApiServer,
+    /// Where the manifests and kubectl's cache go.
+    pub(crate) dir: PathBuf,
+}
+
+impl Kubectl {
+    /// What `kubectl apply` does with `vector`: its manifest (`modified`
+    /// without the last-applied annotation) applied to `current`, stored
+    /// in the server (`--overwrite=false` where the vector says so). The
+    /// requests it sent, whether it succeeded, its stderr.
+    pub(crate) fn apply(&self, vector: &Value) -> (Vec<Request>, bool, String) {
+        let kubeconfig = self.dir.join("kubeconfig");
+        std::fs::write(&kubeconfig, self.server.kubeconfig()).expect("the kubeconfig");
+        let path = self.dir.join("manifest.json");
+        std::fs::write(&path, manifest(vector).to_string()).expect("the manifest");
+        let overwrite = vector["overwrite"].as_bool().unwrap_or(true);
+        self.server.store(&[&vector["current"]]);
+        let output = Command::new(&self.path)
+            .env("KUBECONFIG", &kubeconfig)
+            .args(["apply", "--validate=false", "--cache-dir"])
+            .arg(self.dir.join("cache"))
+            .arg(format!("--overwrite={overwrite}"))
+            .arg("-f")
+            .arg(&path)
+            .stdin(Stdio::null())
+            .output()
+            .expect("kubectl runs");
+        let requests = self
+            .server
+            .take_requests()
+            .into_values()
+            .flatten()
+            .collect();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (requests, output.status.success(), stderr)
+    }
+}
+
+/// The manifest a vector applies: `modified` without its last-applied
+/// annotation.
+pub(crate) fn manifest(vector: &Value) -> Value {
+    let mut manifest = vector["modified"].clone();
+    if let Some(annotations) = manifest["metadata"]["annotations"].as_object_mut() {
+        annotations.remove(LAST_APPLIED_ANNOTATION);
+    }
+    manifest
 }
 
 /// What is wrong, if anything, with kubectl's outcome for `vector`.
