@@ -257,7 +257,7 @@ mod writes {
     }
 
     #[test]
-    fn the_uid_is_kept_and_cannot_change() {
+    fn the_uid_is_kept_and_a_write_naming_another_is_a_conflict() {
         let store = MemoryStore::new();
         let a = store.create(pod("a")).unwrap();
         let uid = a.value()["metadata"]["uid"].clone();
@@ -269,7 +269,9 @@ mod writes {
         );
         let mut other = pod("a");
         other["metadata"]["uid"] = json!("another");
-        assert_eq!(code(store.update(other)), "invalid");
+        assert_eq!(code(store.update(other)), "conflict");
+        let patch = Patch::Merge(json!({"metadata": {"uid": "another"}}));
+        assert_eq!(code(store.patch(a.key(), &patch)), "conflict");
         store.delete(a.key(), None).unwrap();
         let again = store.create(pod("a")).unwrap();
         assert_ne!(again.value()["metadata"]["uid"], uid);
@@ -431,6 +433,33 @@ mod patches {
         assert_eq!(
             live.value()["spec"],
             json!({"size": 2, "items": [1, 2], "color": "red"})
+        );
+    }
+
+    #[test]
+    fn an_apply_naming_a_uid_never_creates() {
+        let store = MemoryStore::new();
+        let key = Key::new("Deployment", "default", "web");
+        let created = store
+            .patch(&key, &Patch::apply(deployment("web", "app:1")))
+            .unwrap();
+        let mut mine = deployment("web", "app:1");
+        mine["metadata"]["uid"] = created.value()["metadata"]["uid"].clone();
+        mine["metadata"]["labels"] = json!({"injected": "true"});
+        store
+            .patch(&key, &Patch::apply_as(mine.clone(), "inject"))
+            .unwrap();
+        store.delete(&key, None).unwrap();
+        assert_eq!(
+            code(store.patch(&key, &Patch::apply_as(mine.clone(), "inject"))),
+            "not-found"
+        );
+        store
+            .patch(&key, &Patch::apply(deployment("web", "app:1")))
+            .unwrap();
+        assert_eq!(
+            code(store.patch(&key, &Patch::apply_as(mine, "inject"))),
+            "conflict"
         );
     }
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::{Scenario, SimOptions};
+use super::{Fault, Scenario, Schedule, SimOptions, Step};
 use crate::error::Error;
 use crate::object::{Key, Object, Selector};
 use crate::runtime::{
@@ -55,6 +55,91 @@ impl Consumers {
             Consumers::EdgeWithRelist => "edge + gap detection",
             Consumers::Level => "level-triggered",
         }
+    }
+}
+
+/// The three ways an edge-triggered consumer goes wrong, each with a
+/// minimal schedule of the [`Deployments`] scenario that shows it
+/// ([`FailureMode::schedule`]).
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_reconcile::sim::{Consumers, Deployments, FailureMode};
+///
+/// for mode in FailureMode::ALL {
+///     let naive = Deployments::new(Consumers::Edge).scenario().run(&mode.schedule());
+///     let repaired = Deployments::new(Consumers::EdgeWithRelist).scenario().run(&mode.schedule());
+///     assert!(naive.converged_after.map_or(true, |t| t > Deployments::BOUND), "{mode:?}");
+///     assert!(repaired.converged_after.is_some_and(|t| t <= Deployments::BOUND), "{mode:?}");
+/// }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FailureMode {
+    /// A lost event is never acted on: the controller's next message is
+    /// dropped, alice applies `web`; no pod ever.
+    LostData,
+    /// An event that arrives late is taken for news: alice applies `web`,
+    /// the controller's next message is held back behind the one after it,
+    /// the autoscaler scales `web` to 0 then to 1; the consumer sees 1, then
+    /// 0, and deletes the pod the Deployment wants.
+    StaleData,
+    /// The reaction waits for the event: the controller's next message
+    /// comes 21 ticks late, alice applies `web`; the pod comes only then,
+    /// past the bound.
+    SlowReaction,
+}
+
+impl FailureMode {
+    /// The three.
+    pub const ALL: [FailureMode; 3] = [
+        FailureMode::LostData,
+        FailureMode::StaleData,
+        FailureMode::SlowReaction,
+    ];
+
+    /// The name: `lost data`, `stale data`, `slow reaction`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_reconcile::sim::FailureMode::StaleData.name(), "stale data");
+    /// ```
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            FailureMode::LostData => "lost data",
+            FailureMode::StaleData => "stale data",
+            FailureMode::SlowReaction => "slow reaction",
+        }
+    }
+
+    /// The minimal schedule that shows it, found by the test bed.
+    ///
+    /// # Examples
+    ///
+    /// See [`FailureMode`].
+    #[must_use]
+    pub fn schedule(self) -> Schedule {
+        let controller = |fault| Step::Fault { actor: 0, fault };
+        let apply_web = Step::Write {
+            writer: 0,
+            choice: 0,
+        };
+        let scale_web = |replicas| Step::Write {
+            writer: 2,
+            choice: replicas,
+        };
+        Schedule::new(match self {
+            FailureMode::LostData => vec![controller(Fault::Drop), apply_web],
+            FailureMode::StaleData => vec![
+                apply_web,
+                controller(Fault::Reorder),
+                scale_web(0),
+                scale_web(1),
+            ],
+            FailureMode::SlowReaction => vec![controller(Fault::Delay(21)), apply_web],
+        })
     }
 }
 
@@ -160,7 +245,7 @@ impl Deployments {
     /// (and the edge-triggered consumer with gap detection, under the
     /// faults it repairs) reaches the desired state in this scenario, with
     /// the default [`SimOptions`]: see `spec/60-reconcile.md`.
-    pub const BOUND: u64 = 30;
+    pub const BOUND: u64 = 21;
 
     /// The scenario with `consumer` keeping the pods, no injector, no chaos.
     ///
@@ -513,9 +598,12 @@ impl Reconciler for Injector {
         if injected(deployment.value()) {
             return Ok(Reconcile::done());
         }
+        // The uid it saw is a precondition: applying from a cache that has
+        // not seen a deletion yet must not bring the Deployment back.
         let configuration = json!({
             "apiVersion": "apps/v1", "kind": "Deployment",
             "metadata": {"name": key.name(), "namespace": NAMESPACE,
+                "uid": deployment.value()["metadata"]["uid"],
                 "labels": {"injected": "true"}},
             "spec": {"template": {"spec": {"containers": [{"name": "proxy", "image": "proxy:1"}]}}},
         });

@@ -416,9 +416,8 @@ pub struct Run {
     pub converged_after: Option<u64>,
     /// Whether the store was in the desired state at the end, or why not.
     pub desired: Result<(), String>,
-    /// The invariants broken, when [`SimOptions::check_invariants`] is on:
-    /// where, and what.
-    pub violations: Vec<String>,
+    /// The invariants broken, when [`SimOptions::check_invariants`] is on.
+    pub violations: Vec<Broken>,
     /// The trace, for [`Scenario::trace`].
     pub trace: Option<Trace>,
     /// The store's revision at the end: how many writes were made.
@@ -434,6 +433,52 @@ pub struct Run {
     pub store: MemoryStore,
 }
 
+/// An invariant the simulation checks at every step with
+/// [`SimOptions::check_invariants`].
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_reconcile::sim::Invariant;
+///
+/// assert_ne!(Invariant::NoTimeTravel, Invariant::CacheIsStore);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Invariant {
+    /// Within one incarnation of an actor, the revision of each of its
+    /// informers' caches never goes down, nor the revision of any object a
+    /// cache holds.
+    NoTimeTravel,
+    /// Each synced cache holds exactly what the store held, in the cache's
+    /// selection, at the cache's revision.
+    CacheIsStore,
+}
+
+/// An invariant broken in a run: which, and where and how.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_reconcile::sim::{Broken, Invariant};
+///
+/// let b = Broken { invariant: Invariant::CacheIsStore, detail: "step 3, controller: …".to_owned() };
+/// assert_eq!(b.to_string(), "CacheIsStore: step 3, controller: …");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broken {
+    /// The invariant.
+    pub invariant: Invariant,
+    /// Where and how.
+    pub detail: String,
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.invariant, self.detail)
+    }
+}
+
 /// The state of one run.
 struct World<'s> {
     scenario: &'s Scenario,
@@ -446,7 +491,7 @@ struct World<'s> {
     /// The step being played: its number in the schedule, or `None` in the
     /// tail.
     step: Option<usize>,
-    violations: Vec<String>,
+    violations: Vec<Broken>,
     delivered: usize,
     writes: Vec<(usize, usize, Result<Revision, ErrorKind>)>,
 }
@@ -511,8 +556,11 @@ impl<'s> World<'s> {
             self.close_step();
         }
         self.step = None;
+        // Faults stop: those waiting for a message or a write are dropped;
+        // a lag runs its course.
         for actor in &self.actors {
             actor.links.borrow_mut().pending.clear();
+            actor.crash_budget.set(None);
         }
         let mut since = self.scenario.desired(&self.store).is_ok().then_some(0);
         for tick in 1..=self.options.tail {
@@ -724,23 +772,29 @@ impl<'s> World<'s> {
             let seen = &mut actor.seen[i];
             let cache = informer.cache();
             if cache.revision() < seen.revision {
-                self.violations.push(format!(
-                    "{at}, {name}: the cache of {} went back from rv {} to rv {}",
-                    cache.selector(),
-                    seen.revision,
-                    cache.revision()
-                ));
+                self.violations.push(Broken {
+                    invariant: Invariant::NoTimeTravel,
+                    detail: format!(
+                        "{at}, {name}: the cache of {} went back from rv {} to rv {}",
+                        cache.selector(),
+                        seen.revision,
+                        cache.revision()
+                    ),
+                });
             }
             seen.revision = seen.revision.max(cache.revision());
             for object in cache.iter() {
                 let before = seen.objects.entry(object.key().clone()).or_default();
                 if object.resource_version() < *before {
-                    self.violations.push(format!(
-                        "{at}, {name}: {} went back from rv {} to rv {}",
-                        object.key(),
-                        before,
-                        object.resource_version()
-                    ));
+                    self.violations.push(Broken {
+                        invariant: Invariant::NoTimeTravel,
+                        detail: format!(
+                            "{at}, {name}: {} went back from rv {} to rv {}",
+                            object.key(),
+                            before,
+                            object.resource_version()
+                        ),
+                    });
                 }
                 *before = (*before).max(object.resource_version());
             }
@@ -753,13 +807,16 @@ impl<'s> World<'s> {
                 let expected: Vec<(&Key, Revision)> =
                     expected.iter().map(|(k, r)| (*k, *r)).collect();
                 if cached != expected {
-                    self.violations.push(format!(
-                        "{at}, {name}: the cache of {} at rv {} holds {:?}, the store then held {:?}",
-                        cache.selector(),
-                        cache.revision(),
-                        cached,
-                        expected
-                    ));
+                    self.violations.push(Broken {
+                        invariant: Invariant::CacheIsStore,
+                        detail: format!(
+                            "{at}, {name}: the cache of {} at rv {} holds {:?}, the store then held {:?}",
+                            cache.selector(),
+                            cache.revision(),
+                            cached,
+                            expected
+                        ),
+                    });
                 }
             }
         }

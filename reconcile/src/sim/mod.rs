@@ -55,8 +55,8 @@ mod links;
 mod testbed;
 mod trace;
 
-pub use deployments::{Consumers, DeploymentWrite, Deployments};
-pub use engine::{Run, Scenario, SimOptions};
+pub use deployments::{Consumers, DeploymentWrite, Deployments, FailureMode};
+pub use engine::{Broken, Invariant, Run, Scenario, SimOptions};
 pub use testbed::{Failure, Survey, TestBed};
 pub use trace::{Trace, TraceLine};
 

@@ -10,8 +10,8 @@ use super::{schedules, FaultProfile, Run, Scenario, Schedule, Shape};
 
 /// Runs a scenario on seeded schedules and checks that each run ends in
 /// the desired state for good (within a bound, when one is given), with no
-/// invariant broken; the first failing schedule is shrunk to a minimal one
-/// and traced.
+/// invariant broken; the first failing schedule is shrunk (by proptest,
+/// then by removing steps one at a time until none can go) and traced.
 ///
 /// A user hands over their controller (as an actor of the [`Scenario`]),
 /// the predicate for "desired" (the scenario's), and a fault profile.
@@ -157,6 +157,7 @@ impl<'s> TestBed<'s> {
         match outcome {
             Ok(()) => Ok(self.cases),
             Err(TestError::Fail(_, schedule)) => {
+                let schedule = self.minimize(schedule);
                 let run = self.scenario.trace(&schedule);
                 let why = judge(&run, self.bound)
                     .err()
@@ -174,6 +175,30 @@ impl<'s> TestBed<'s> {
                 why: format!("aborted: {why}"),
                 seed: self.seed,
             })),
+        }
+    }
+
+    /// Removes steps from a failing schedule one at a time, for as long as
+    /// it still fails, until no single step can go: proptest's shrinking
+    /// stops at the first schedule none of its own simplifications improve,
+    /// which may still hold steps that do not matter.
+    fn minimize(&self, mut schedule: Schedule) -> Schedule {
+        loop {
+            let before = schedule.len();
+            let mut index = 0;
+            while index < schedule.len() {
+                let mut steps = schedule.steps().to_vec();
+                steps.remove(index);
+                let candidate = Schedule::new(steps);
+                if judge(&self.scenario.run(&candidate), self.bound).is_err() {
+                    schedule = candidate;
+                } else {
+                    index += 1;
+                }
+            }
+            if schedule.len() == before {
+                return schedule;
+            }
         }
     }
 
@@ -232,8 +257,8 @@ fn rng(seed: u64) -> TestRng {
 /// Whether a run passes: the desired state for good (within `bound`), no
 /// invariant broken.
 fn judge(run: &Run, bound: Option<u64>) -> Result<(), String> {
-    if let Some(violation) = run.violations.first() {
-        return Err(violation.clone());
+    if let Some(broken) = run.violations.first() {
+        return Err(broken.to_string());
     }
     match (run.converged_after, bound, &run.desired) {
         (_, _, Err(why)) => Err(format!("not in the desired state at the end: {why}")),

@@ -145,6 +145,18 @@ impl Store for MemoryStore {
                 match (plan.action, current) {
                     (Action::Create, _) | (_, None) => {
                         same_key(key, &plan.result)?;
+                        // A configuration that names a uid is about an
+                        // object that exists: it never creates one.
+                        if configuration["metadata"]
+                            .get("uid")
+                            .is_some_and(|u| !u.is_null())
+                        {
+                            return Err(Error::new(
+                                ErrorKind::NotFound,
+                                "the configuration names a uid, and there is no object",
+                            )
+                            .with_key(key));
+                        }
                         return state.create(plan.result);
                     }
                     (Action::Unchanged, Some(current)) => return Ok(current),
@@ -322,8 +334,8 @@ impl State {
     }
 
     /// Writes `value` over `current` unless it changes nothing. A value
-    /// without a `metadata.uid` keeps the current one; another one is
-    /// `invalid` (the uid is immutable).
+    /// without a `metadata.uid` keeps the current one; another one is a
+    /// failed precondition, `conflict`, as on the API server.
     fn replace(&mut self, key: &Key, current: &Object, mut value: Value) -> Result<Object, Error> {
         let uid = current.value()["metadata"].get("uid");
         if let (Some(uid), Some(Value::Object(metadata))) = (uid, value.get_mut("metadata")) {
@@ -332,10 +344,13 @@ impl State {
                     metadata.insert("uid".to_owned(), uid.clone());
                 }
                 Some(given) if given == uid => {}
-                Some(_) => {
-                    return Err(
-                        Error::new(ErrorKind::Invalid, "metadata.uid is immutable").with_key(key)
+                Some(given) => {
+                    return Err(Error::new(
+                        ErrorKind::Conflict,
+                        format!("the object's uid is {uid}, not {given}"),
                     )
+                    .with_key(key)
+                    .with_revision(current.resource_version()))
                 }
             }
         }

@@ -42,9 +42,12 @@
 //! `kubectl apply` (`patchlaw::three_way::plan`) computed against the live
 //! object with the last-applied configuration kept under an annotation
 //! whose name is part of the patch, so that each applier keeps its own.
-//! A patched object that names a `resourceVersion` other than the live
-//! object's is a [`Conflict`], as on the API server; a write that changes
-//! nothing is not written (no new revision, no event).
+//! A patched object that names a `resourceVersion` or a `metadata.uid`
+//! other than the live object's is a [`Conflict`], as on the API server (a
+//! uid is a precondition: an apply that names one never creates, so that a
+//! controller applying from a cache that has not yet seen a deletion cannot
+//! bring the object back); a write that changes nothing is not written (no
+//! new revision, no event).
 //!
 //! [`Conflict`]: crate::ErrorKind::Conflict
 //! [`Gone`]: crate::ErrorKind::Gone
@@ -140,7 +143,7 @@ pub trait Store {
 
     /// Replaces an object. When the value names a `resourceVersion`, it is
     /// a precondition: the write is made only if it is the object's
-    /// current one.
+    /// current one; so is a `metadata.uid`.
     ///
     /// # Errors
     ///
