@@ -207,16 +207,15 @@ impl Error {
     }
 }
 
+/// `<code> (<key>): <detail>`, the key and the detail when there are.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.inner.kind.code())?;
-        if let Some(key) = &self.inner.key {
-            write!(f, " ({key})")?;
-        }
-        if !self.inner.detail.is_empty() {
-            write!(f, ": {}", self.inner.detail)?;
-        }
-        Ok(())
+        let Inner {
+            kind, key, detail, ..
+        } = &*self.inner;
+        let key = key.as_ref().map(|k| format!(" ({k})")).unwrap_or_default();
+        let separator = if detail.is_empty() { "" } else { ": " };
+        write!(f, "{}{key}{separator}{detail}", kind.code())
     }
 }
 

@@ -14,6 +14,12 @@ fn deployment(name: &str, image: &str) -> Value {
         "spec": {"template": {"spec": {"containers": [{"name": "app", "image": image}]}}}})
 }
 
+/// Sets label `x` of the object at `key` with a merge patch.
+fn relabel(store: &MemoryStore, key: &Key, x: &str) -> Object {
+    let patch = Patch::Merge(json!({"metadata": {"labels": {"x": x}}}));
+    store.patch(key, &patch).unwrap()
+}
+
 fn rv(n: u64) -> Revision {
     Revision::new(n)
 }
@@ -48,12 +54,7 @@ mod revisions {
         assert_eq!(store.revision().unwrap(), Revision::ZERO);
         let a = store.create(pod("a")).unwrap();
         let b = store.create(pod("b")).unwrap();
-        let a2 = store
-            .patch(
-                a.key(),
-                &Patch::Merge(json!({"metadata": {"labels": {"x": "1"}}})),
-            )
-            .unwrap();
+        let a2 = relabel(&store, a.key(), "1");
         let gone = store.delete(b.key(), None).unwrap();
         assert_eq!(
             [
@@ -99,12 +100,7 @@ mod reads {
     fn get_and_list_at_each_kind_of_revision() {
         let store = MemoryStore::new();
         let a = store.create(pod("a")).unwrap();
-        store
-            .patch(
-                a.key(),
-                &Patch::Merge(json!({"metadata": {"labels": {"v": "2"}}})),
-            )
-            .unwrap();
+        relabel(&store, a.key(), "2");
         store.create(pod("b")).unwrap();
         let at = |read| {
             store
@@ -326,12 +322,7 @@ mod patches {
     fn merge_patch_naming_a_stale_resource_version_is_a_conflict() {
         let store = MemoryStore::new();
         let a = store.create(pod("a")).unwrap();
-        store
-            .patch(
-                a.key(),
-                &Patch::Merge(json!({"metadata": {"labels": {"x": "1"}}})),
-            )
-            .unwrap();
+        relabel(&store, a.key(), "1");
         let stale =
             Patch::Merge(json!({"metadata": {"resourceVersion": "1", "labels": {"x": "2"}}}));
         assert_eq!(code(store.patch(a.key(), &stale)), "conflict");
@@ -491,12 +482,7 @@ mod watches {
         let mut pods = store.watch(&Selector::kind("Pod"), Revision::ZERO).unwrap();
         let a = store.create(pod("a")).unwrap();
         store.create(deployment("web", "app:1")).unwrap();
-        store
-            .patch(
-                a.key(),
-                &Patch::Merge(json!({"metadata": {"labels": {"x": "1"}}})),
-            )
-            .unwrap();
+        relabel(&store, a.key(), "1");
         store.delete(a.key(), None).unwrap();
         assert_eq!(
             drain(&mut pods),
@@ -571,12 +557,7 @@ mod compaction {
         let store = MemoryStore::new();
         let a = store.create(pod("a")).unwrap();
         let b = store.create(pod("b")).unwrap();
-        store
-            .patch(
-                a.key(),
-                &Patch::Merge(json!({"metadata": {"labels": {"x": "1"}}})),
-            )
-            .unwrap();
+        relabel(&store, a.key(), "1");
         store.delete(b.key(), None).unwrap();
         store.create(pod("c")).unwrap();
         store.compact(rv(4)).unwrap();

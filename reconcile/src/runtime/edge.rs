@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::controller::send_all;
-use super::{Activity, Backoff, Change, Consumer, Informer, Write};
+use super::{list_logged, open_watch, Activity, Backoff, Change, Consumer, Informer, Write};
 use crate::error::ErrorKind;
 use crate::object::{Key, Object, Revision, Selector};
 use crate::store::{Event, ReadAt, Store, Watch};
@@ -211,6 +211,7 @@ impl<H: EdgeHandler> Edge<H> {
         let follower = match mode {
             EdgeMode::Naive => Follower::Naive(Naive {
                 selector,
+                options,
                 last: BTreeMap::new(),
                 revision: Revision::ZERO,
                 listed: false,
@@ -267,7 +268,7 @@ impl<H: EdgeHandler> Consumer for Edge<H> {
     fn step(&mut self, store: &dyn Store, now: Duration, log: &mut dyn FnMut(Activity)) {
         let mut changes = Vec::new();
         match &mut self.follower {
-            Follower::Naive(naive) => naive.poll(store, now, self.options, &mut changes, log),
+            Follower::Naive(naive) => naive.poll(store, now, &mut changes, log),
             Follower::Gap(informers) => {
                 let informer = &mut informers[0];
                 if let Some(period) = self.options.get_relist() {
@@ -303,6 +304,7 @@ impl<H: EdgeHandler> Consumer for Edge<H> {
 /// The naive follower: the last values kept from the messages as they come.
 struct Naive {
     selector: Selector,
+    options: EdgeOptions,
     last: BTreeMap<Key, Object>,
     revision: Revision,
     listed: bool,
@@ -316,7 +318,6 @@ impl Naive {
         &mut self,
         store: &dyn Store,
         now: Duration,
-        options: EdgeOptions,
         changes: &mut Vec<Change>,
         log: &mut dyn FnMut(Activity),
     ) {
@@ -325,23 +326,16 @@ impl Naive {
                 if now < self.retry_at {
                     return;
                 }
-                if !self.listed && !self.list(store, now, options, changes, log) {
-                    return;
-                }
-                match store.watch(&self.selector, self.revision) {
-                    Ok(watch) => {
-                        log(Activity::Watching {
-                            selector: self.selector.clone(),
-                            from: self.revision,
-                        });
-                        self.watch = Some(watch);
+                if !self.listed {
+                    match self.list(store, log) {
+                        Some(listed) => changes.extend(listed),
+                        None => return self.fail(now),
                     }
-                    Err(err) => {
-                        log(Activity::WatchEnded {
-                            selector: self.selector.clone(),
-                            error: err.kind(),
-                        });
-                        self.lost(store, now, options, err.kind());
+                }
+                match open_watch(store, &self.selector, self.revision, log) {
+                    Ok(watch) => self.watch = Some(watch),
+                    Err(why) => {
+                        self.lost(store, now, why);
                         continue;
                     }
                 }
@@ -376,7 +370,7 @@ impl Naive {
                             error: err.kind(),
                         });
                         self.watch = None;
-                        self.lost(store, now, options, err.kind());
+                        self.lost(store, now, err.kind());
                         break;
                     }
                 }
@@ -386,51 +380,33 @@ impl Naive {
 
     /// After a watch is lost: when gone, skip to the store's revision;
     /// otherwise wait and watch again.
-    fn lost(&mut self, store: &dyn Store, now: Duration, options: EdgeOptions, why: ErrorKind) {
+    fn lost(&mut self, store: &dyn Store, now: Duration, why: ErrorKind) {
         if why == ErrorKind::Gone {
             self.revision = store.revision().unwrap_or(self.revision);
         } else {
-            self.failures += 1;
-            self.retry_at = now + options.get_backoff().delay(self.failures);
+            self.fail(now);
         }
     }
 
-    /// The first list: every object is new.
-    fn list(
-        &mut self,
-        store: &dyn Store,
-        now: Duration,
-        options: EdgeOptions,
-        changes: &mut Vec<Change>,
-        log: &mut dyn FnMut(Activity),
-    ) -> bool {
-        match store.list(&self.selector, ReadAt::Latest) {
-            Ok(list) => {
-                log(Activity::Listed {
-                    selector: self.selector.clone(),
-                    revision: list.revision,
-                    objects: list.items.len(),
-                });
-                self.revision = list.revision;
-                self.listed = true;
-                for object in list.items {
-                    changes.push(Change {
-                        key: object.key().clone(),
-                        old: self.last.insert(object.key().clone(), object.clone()),
-                        new: Some(object),
-                    });
-                }
-                true
-            }
-            Err(err) => {
-                log(Activity::ListFailed {
-                    selector: self.selector.clone(),
-                    error: err.kind(),
-                });
-                self.failures += 1;
-                self.retry_at = now + options.get_backoff().delay(self.failures);
-                false
-            }
-        }
+    fn fail(&mut self, now: Duration) {
+        self.failures += 1;
+        self.retry_at = now + self.options.get_backoff().delay(self.failures);
+    }
+
+    /// The first list: every object is new. `None` when it failed.
+    fn list(&mut self, store: &dyn Store, log: &mut dyn FnMut(Activity)) -> Option<Vec<Change>> {
+        let list = list_logged(store, &self.selector, ReadAt::Latest, log).ok()?;
+        self.revision = list.revision;
+        self.listed = true;
+        let changes = list
+            .items
+            .into_iter()
+            .map(|object| Change {
+                key: object.key().clone(),
+                old: self.last.insert(object.key().clone(), object.clone()),
+                new: Some(object),
+            })
+            .collect();
+        Some(changes)
     }
 }

@@ -26,7 +26,7 @@ use std::time::Duration;
 
 use crate::error::ErrorKind;
 use crate::object::{Key, Revision, Selector};
-use crate::store::{Event, Store};
+use crate::store::{Event, List, ReadAt, Store};
 
 mod cache;
 mod controller;
@@ -318,6 +318,57 @@ impl std::fmt::Display for Activity {
             }
         }
     }
+}
+
+/// Lists `selector` at `at`, logging the list or why it failed. A list
+/// older than a `NotOlderThan` read asked for is refused as
+/// `future-revision`: handing it on would go back in time.
+pub(crate) fn list_logged(
+    store: &dyn Store,
+    selector: &Selector,
+    at: ReadAt,
+    log: &mut dyn FnMut(Activity),
+) -> Result<List, ErrorKind> {
+    let listed = match (store.list(selector, at), at) {
+        (Ok(list), ReadAt::NotOlderThan(floor)) if list.revision < floor => {
+            Err(ErrorKind::FutureRevision)
+        }
+        (listed, _) => listed.map_err(|e| e.kind()),
+    };
+    log(match &listed {
+        Ok(list) => Activity::Listed {
+            selector: selector.clone(),
+            revision: list.revision,
+            objects: list.items.len(),
+        },
+        Err(error) => Activity::ListFailed {
+            selector: selector.clone(),
+            error: *error,
+        },
+    });
+    listed
+}
+
+/// Opens a watch of `selector` from `from`, logging that it started or why
+/// it did not.
+pub(crate) fn open_watch(
+    store: &dyn Store,
+    selector: &Selector,
+    from: Revision,
+    log: &mut dyn FnMut(Activity),
+) -> Result<Box<dyn crate::store::Watch>, ErrorKind> {
+    let opened = store.watch(selector, from);
+    log(match &opened {
+        Ok(_) => Activity::Watching {
+            selector: selector.clone(),
+            from,
+        },
+        Err(err) => Activity::WatchEnded {
+            selector: selector.clone(),
+            error: err.kind(),
+        },
+    });
+    opened.map_err(|e| e.kind())
 }
 
 /// An event in a trace: `ADDED Pod default/a@3`.

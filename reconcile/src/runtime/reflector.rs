@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::{Activity, Backoff};
+use super::{list_logged, open_watch, Activity, Backoff};
 use crate::error::ErrorKind;
 use crate::object::{Revision, Selector};
 use crate::store::{Event, List, ReadAt, Store, Watch};
@@ -272,32 +272,10 @@ impl Reflector {
         } else {
             ReadAt::Latest
         };
-        let list = match store.list(&self.selector, at) {
-            // A store that answers with an older state than asked for is
-            // not believed: handing it on would go back in time.
-            Ok(list) if list.revision < self.revision => {
-                log(Activity::ListFailed {
-                    selector: self.selector.clone(),
-                    error: ErrorKind::FutureRevision,
-                });
-                self.fail(now);
-                return false;
-            }
-            Ok(list) => list,
-            Err(err) => {
-                log(Activity::ListFailed {
-                    selector: self.selector.clone(),
-                    error: err.kind(),
-                });
-                self.fail(now);
-                return false;
-            }
+        let Ok(list) = list_logged(store, &self.selector, at, log) else {
+            self.fail(now);
+            return false;
         };
-        log(Activity::Listed {
-            selector: self.selector.clone(),
-            revision: list.revision,
-            objects: list.items.len(),
-        });
         self.revision = list.revision;
         self.listed = true;
         self.relist = false;
@@ -308,25 +286,17 @@ impl Reflector {
 
     /// Watches from the last revision taken in.
     fn connect(&mut self, store: &dyn Store, now: Duration, log: &mut dyn FnMut(Activity)) -> bool {
-        match store.watch(&self.selector, self.revision) {
+        match open_watch(store, &self.selector, self.revision, log) {
             Ok(watch) => {
-                log(Activity::Watching {
-                    selector: self.selector.clone(),
-                    from: self.revision,
-                });
                 self.watch = Some(watch);
                 true
             }
-            Err(err) => {
-                log(Activity::WatchEnded {
-                    selector: self.selector.clone(),
-                    error: err.kind(),
-                });
-                if err.kind() == ErrorKind::Gone {
-                    self.relist = true;
-                } else {
-                    self.fail(now);
-                }
+            Err(ErrorKind::Gone) => {
+                self.relist = true;
+                false
+            }
+            Err(_) => {
+                self.fail(now);
                 false
             }
         }

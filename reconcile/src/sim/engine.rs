@@ -849,10 +849,13 @@ impl<'s> World<'s> {
 }
 
 /// Whether an activity belongs in a trace: everything but reconciles that
-/// found nothing to do and bookmarks taken in.
+/// found nothing to do, bookmarks taken in and periodic resyncs.
 fn shown(activity: &Activity) -> bool {
     !matches!(activity, Activity::Reconciled { writes, outcome: Ok(()), .. } if writes.is_empty())
-        && !matches!(activity, Activity::Received(Event::Bookmark(_)))
+        && !matches!(
+            activity,
+            Activity::Received(Event::Bookmark(_)) | Activity::Resynced { .. }
+        )
 }
 
 /// Every version of every object, never compacted: what the store held at
