@@ -9,7 +9,7 @@
 //! ```
 
 use patchlaw_reconcile::sim::{
-    Consumers, Deployments, FailureMode, FaultKind, FaultProfile, TestBed,
+    Deployments, FailureMode, FaultKind, FaultProfile, PodKeeper, TestBed,
 };
 
 fn main() {
@@ -48,13 +48,13 @@ fn main() {
         Deployments::BOUND
     );
     print!("| faults |");
-    for consumer in Consumers::ALL {
+    for consumer in PodKeeper::ALL {
         print!(" {} |", consumer.name());
     }
     println!("\n|---|---|---|---|");
     for (name, faults, chaos) in rows {
         print!("| {name} |");
-        for consumer in Consumers::ALL {
+        for consumer in PodKeeper::ALL {
             let scenario = Deployments::new(consumer).chaos(chaos).scenario();
             let survey = TestBed::new(&scenario)
                 .faults(faults)
@@ -77,7 +77,7 @@ fn main() {
     }
     println!("\nThe minimal schedules of the edge-triggered consumer's three failure modes:\n");
     for mode in FailureMode::ALL {
-        let run = Deployments::new(Consumers::Edge)
+        let run = Deployments::new(PodKeeper::Edge)
             .scenario()
             .trace(&mode.schedule());
         println!("{}: {:?}", mode.name(), mode.schedule());

@@ -2,7 +2,7 @@
 //! talk's scenario.
 
 use patchlaw_reconcile::sim::{
-    schedules, Consumers, Deployments, Fault, FaultKind, FaultProfile, Schedule, SimOptions, Step,
+    schedules, Deployments, Fault, FaultKind, FaultProfile, PodKeeper, Schedule, SimOptions, Step,
     TestBed,
 };
 use proptest::strategy::{Strategy, ValueTree};
@@ -36,7 +36,7 @@ fn fault(fault: Fault) -> Step {
     Step::Fault { actor: 0, fault }
 }
 
-fn trace_of(consumer: Consumers, steps: Vec<Step>) -> String {
+fn trace_of(consumer: PodKeeper, steps: Vec<Step>) -> String {
     let run = Deployments::new(consumer)
         .scenario()
         .trace(&Schedule::new(steps));
@@ -45,7 +45,7 @@ fn trace_of(consumer: Consumers, steps: Vec<Step>) -> String {
 
 #[test]
 fn the_same_schedule_gives_the_same_run() {
-    let scenario = Deployments::new(Consumers::Level)
+    let scenario = Deployments::new(PodKeeper::Level)
         .injector(true)
         .chaos(true)
         .scenario();
@@ -79,19 +79,19 @@ fn each_fault_shows_in_the_trace() {
     ];
     for (f, shown) in cases {
         let trace = trace_of(
-            Consumers::Level,
+            PodKeeper::Level,
             vec![fault(f), APPLY_WEB, Step::Tick, Step::Tick, Step::Tick],
         );
         assert!(trace.contains(shown), "{f:?}:\n{trace}");
     }
-    let trace = trace_of(Consumers::Level, vec![APPLY_WEB, Step::Compact]);
+    let trace = trace_of(PodKeeper::Level, vec![APPLY_WEB, Step::Compact]);
     assert!(trace.contains("compact to rv 1"), "{trace}");
 }
 
 #[test]
 fn a_duplicated_message_is_set_aside_by_a_reflector() {
     let trace = trace_of(
-        Consumers::Level,
+        PodKeeper::Level,
         vec![fault(Fault::Duplicate), APPLY_WEB, Step::Tick],
     );
     assert!(
@@ -103,7 +103,7 @@ fn a_duplicated_message_is_set_aside_by_a_reflector() {
 #[test]
 fn a_crash_in_the_middle_of_a_reconcile_leaves_an_intermediate_state_that_is_repaired() {
     let steps = vec![APPLY_WEB, scale_web(3), fault(Fault::Crash(1)), Step::Tick];
-    let run = Deployments::new(Consumers::Level)
+    let run = Deployments::new(PodKeeper::Level)
         .scenario()
         .trace(&Schedule::new(steps));
     let trace = run.trace.unwrap().to_string();
@@ -126,7 +126,7 @@ fn lagging_reads_show_a_restarted_controller_an_old_state() {
         Step::Tick,
         Step::Tick,
     ];
-    let trace = trace_of(Consumers::Level, steps);
+    let trace = trace_of(PodKeeper::Level, steps);
     assert!(
         trace.contains("list Deployment in default: 1 at rv 2"),
         "{trace}"
@@ -137,13 +137,13 @@ fn lagging_reads_show_a_restarted_controller_an_old_state() {
 #[test]
 fn the_naive_edge_consumer_loses_a_dropped_event_for_good_and_the_others_do_not() {
     let steps = vec![fault(Fault::Drop), APPLY_WEB];
-    for consumer in Consumers::ALL {
+    for consumer in PodKeeper::ALL {
         let run = Deployments::new(consumer)
             .scenario()
             .run(&Schedule::new(steps.clone()));
         assert_eq!(
             run.desired.is_ok(),
-            consumer != Consumers::Edge,
+            consumer != PodKeeper::Edge,
             "{consumer:?}"
         );
     }
@@ -151,7 +151,7 @@ fn the_naive_edge_consumer_loses_a_dropped_event_for_good_and_the_others_do_not(
 
 #[test]
 fn a_deleted_deployment_takes_its_pods_along() {
-    for consumer in Consumers::ALL {
+    for consumer in PodKeeper::ALL {
         let steps = vec![APPLY_WEB, scale_web(2), Step::Tick, Step::Tick, DELETE_WEB];
         let run = Deployments::new(consumer)
             .scenario()
@@ -162,7 +162,7 @@ fn a_deleted_deployment_takes_its_pods_along() {
 
 #[test]
 fn the_cache_invariants_hold_for_the_reflector_under_every_fault() {
-    let scenario = Deployments::new(Consumers::Level)
+    let scenario = Deployments::new(PodKeeper::Level)
         .injector(true)
         .chaos(true)
         .options(SimOptions::new().check_invariants(true))
@@ -177,7 +177,7 @@ fn the_cache_invariants_hold_for_the_reflector_under_every_fault() {
 
 #[test]
 fn the_test_bed_shrinks_a_lost_event_to_two_steps() {
-    let scenario = Deployments::new(Consumers::Edge).scenario();
+    let scenario = Deployments::new(PodKeeper::Edge).scenario();
     let failure = TestBed::new(&scenario)
         .faults(FaultProfile::none().with(FaultKind::Drop))
         .check()
@@ -191,11 +191,11 @@ fn the_test_bed_shrinks_a_lost_event_to_two_steps() {
 #[test]
 fn a_late_event_makes_a_slow_reaction() {
     let steps = vec![fault(Fault::Delay(40)), APPLY_WEB];
-    let edge = Deployments::new(Consumers::Edge)
+    let edge = Deployments::new(PodKeeper::Edge)
         .scenario()
         .run(&Schedule::new(steps.clone()));
     assert!(edge.converged_after.unwrap() > Deployments::BOUND);
-    for consumer in [Consumers::EdgeWithRelist, Consumers::Level] {
+    for consumer in [PodKeeper::EdgeWithRelist, PodKeeper::Level] {
         let run = Deployments::new(consumer)
             .scenario()
             .run(&Schedule::new(steps.clone()));
@@ -208,7 +208,7 @@ fn a_late_event_makes_a_slow_reaction() {
 
 #[test]
 fn a_survey_counts_every_run() {
-    let scenario = Deployments::new(Consumers::Level).scenario();
+    let scenario = Deployments::new(PodKeeper::Level).scenario();
     let survey = TestBed::new(&scenario)
         .faults(FaultProfile::all())
         .cases(20)

@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use patchlaw_reconcile::sim::{
-    schedules, Consumers, DeploymentWrite, Deployments, FailureMode, FaultKind, FaultProfile,
-    Invariant, Run, Schedule, SimOptions,
+    schedules, DeploymentWrite, Deployments, FailureMode, FaultKind, FaultProfile, Invariant,
+    PodKeeper, Run, Schedule, SimOptions,
 };
 use patchlaw_reconcile::store::{Event, MemoryStore, Patch, ReadAt, Store, Watch};
 use patchlaw_reconcile::{Key, Object, Revision, Selector};
@@ -63,7 +63,7 @@ declare_checks! {
 /// keeper, the injector and the chaos writer.
 #[must_use]
 pub fn level_scenario() -> Deployments {
-    Deployments::new(Consumers::Level)
+    Deployments::new(PodKeeper::Level)
         .injector(true)
         .chaos(true)
 }
@@ -81,14 +81,14 @@ pub fn level_schedules() -> BoxedStrategy<Schedule> {
 /// Schedules of the appliers' scenario (the level-triggered pod keeper and
 /// the injector, no chaos) with every fault.
 pub fn appliers_schedules() -> BoxedStrategy<Schedule> {
-    let scenario = Deployments::new(Consumers::Level).injector(true).scenario();
+    let scenario = Deployments::new(PodKeeper::Level).injector(true).scenario();
     schedules(&scenario.shape().faults(FaultProfile::all()))
 }
 
 /// Schedules of the edge-triggered consumer with gap detection, with every
 /// fault but crashes.
 pub fn repair_schedules() -> BoxedStrategy<Schedule> {
-    let scenario = Deployments::new(Consumers::EdgeWithRelist).scenario();
+    let scenario = Deployments::new(PodKeeper::EdgeWithRelist).scenario();
     schedules(
         &scenario
             .shape()
@@ -141,7 +141,7 @@ pub fn converges(schedule: &Schedule) -> Result<(), Violation> {
 pub fn resync_repairs(schedule: &Schedule) -> Result<(), Violation> {
     within_bound(
         "LAW-LT-RESYNC-REPAIRS",
-        Deployments::new(Consumers::EdgeWithRelist),
+        Deployments::new(PodKeeper::EdgeWithRelist),
         schedule,
     )
 }
@@ -184,7 +184,7 @@ pub fn edge_diverges() -> Result<(), Violation> {
     const LAW: &str = "LAW-LT-EDGE-DIVERGES";
     for mode in FailureMode::ALL {
         let schedule = mode.schedule();
-        let naive = Deployments::new(Consumers::Edge).scenario();
+        let naive = Deployments::new(PodKeeper::Edge).scenario();
         let run = naive.run(&schedule);
         let fails = match mode {
             FailureMode::SlowReaction => {
@@ -196,7 +196,7 @@ pub fn edge_diverges() -> Result<(), Violation> {
             let why = format!("the edge-triggered consumer does not show {}", mode.name());
             return Err(traced(LAW, &why, &naive.trace(&schedule)));
         }
-        for consumer in [Consumers::EdgeWithRelist, Consumers::Level] {
+        for consumer in [PodKeeper::EdgeWithRelist, PodKeeper::Level] {
             let scenario = Deployments::new(consumer).scenario();
             let run = scenario.run(&schedule);
             if !run.converged_after.is_some_and(|t| t <= Deployments::BOUND) {
@@ -219,7 +219,7 @@ pub fn edge_diverges() -> Result<(), Violation> {
 /// The violation, with the trace.
 pub fn appliers_converge(schedule: &Schedule) -> Result<(), Violation> {
     const LAW: &str = "LAW-LT-APPLIERS-CONVERGE";
-    let deployments = Deployments::new(Consumers::Level).injector(true);
+    let deployments = Deployments::new(PodKeeper::Level).injector(true);
     let scenario = deployments.scenario();
     let run = scenario.run(schedule);
     let fail = |why: String| Err(traced(LAW, &why, &scenario.trace(schedule)));

@@ -10,7 +10,7 @@ use patchlaw_conformance::laws::reconcile::{
     self as law, arb_store_case, PatchHow, Precondition, StoreCase, StoreOp,
 };
 use patchlaw_reconcile::sim::{
-    Consumers, Deployments, FailureMode, Fault, FaultKind, FaultProfile, Run, Schedule, Step,
+    Deployments, FailureMode, Fault, FaultKind, FaultProfile, PodKeeper, Run, Schedule, Step,
     TestBed,
 };
 use patchlaw_reconcile::store::MemoryStore;
@@ -25,7 +25,7 @@ law_tests! {
     resync_repairs: "LAW-LT-RESYNC-REPAIRS",
 }
 
-fn run(consumer: Consumers, schedule: &Schedule) -> Run {
+fn run(consumer: PodKeeper, schedule: &Schedule) -> Run {
     Deployments::new(consumer).scenario().trace(schedule)
 }
 
@@ -41,9 +41,9 @@ fn trace(run: &Run) -> String {
 /// bound.
 fn counterexample(mode: FailureMode, fails: impl Fn(&Run) -> bool) {
     let schedule = mode.schedule();
-    let naive = run(Consumers::Edge, &schedule);
+    let naive = run(PodKeeper::Edge, &schedule);
     assert!(fails(&naive), "{}:\n{}", mode.name(), trace(&naive));
-    let repaired = run(Consumers::EdgeWithRelist, &schedule);
+    let repaired = run(PodKeeper::EdgeWithRelist, &schedule);
     assert!(
         repaired
             .converged_after
@@ -92,7 +92,7 @@ fn edge_slow_reaction() {
 /// shrunk to the same length.
 #[test]
 fn the_failure_modes_are_minimal() {
-    let scenario = Deployments::new(Consumers::Edge).scenario();
+    let scenario = Deployments::new(PodKeeper::Edge).scenario();
     for (mode, kind, bound) in [
         (FailureMode::LostData, FaultKind::Drop, None),
         (FailureMode::StaleData, FaultKind::Reorder, None),
@@ -133,7 +133,7 @@ fn gap_detection_does_not_survive_a_crash() {
             choice: 2,
         },
     ]);
-    let repaired = run(Consumers::EdgeWithRelist, &schedule);
+    let repaired = run(PodKeeper::EdgeWithRelist, &schedule);
     assert!(
         repaired
             .desired
@@ -142,7 +142,7 @@ fn gap_detection_does_not_survive_a_crash() {
         "{}",
         trace(&repaired)
     );
-    assert_eq!(run(Consumers::Level, &schedule).converged_after, Some(2));
+    assert_eq!(run(PodKeeper::Level, &schedule).converged_after, Some(2));
 }
 
 /// The spec's counterexample with a writer the consumer does not watch:
@@ -161,14 +161,14 @@ fn an_edge_triggered_consumer_does_not_see_what_it_does_not_watch() {
             choice: 2,
         },
     ]);
-    for consumer in Consumers::ALL {
+    for consumer in PodKeeper::ALL {
         let run = Deployments::new(consumer)
             .chaos(true)
             .scenario()
             .run(&schedule);
         assert_eq!(
             run.desired.is_ok(),
-            consumer == Consumers::Level,
+            consumer == PodKeeper::Level,
             "{consumer:?}"
         );
     }

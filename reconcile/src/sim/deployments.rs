@@ -22,12 +22,12 @@ use crate::store::{Patch, ReadAt, Store};
 /// # Examples
 ///
 /// ```
-/// use patchlaw_reconcile::sim::Consumers;
+/// use patchlaw_reconcile::sim::PodKeeper;
 ///
-/// assert_eq!(Consumers::ALL.map(|c| c.name()), ["edge-triggered", "edge + gap detection", "level-triggered"]);
+/// assert_eq!(PodKeeper::ALL.map(|c| c.name()), ["edge-triggered", "edge + gap detection", "level-triggered"]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Consumers {
+pub enum PodKeeper {
     /// [`EdgeMode::Naive`]: creates and deletes pods by the change of
     /// `replicas` in each event, from the last value it kept.
     Edge,
@@ -39,21 +39,21 @@ pub enum Consumers {
     Level,
 }
 
-impl Consumers {
+impl PodKeeper {
     /// The three, in the order the talk shows them.
-    pub const ALL: [Consumers; 3] = [Consumers::Edge, Consumers::EdgeWithRelist, Consumers::Level];
+    pub const ALL: [PodKeeper; 3] = [PodKeeper::Edge, PodKeeper::EdgeWithRelist, PodKeeper::Level];
 
     /// The consumer's name in tables.
     ///
     /// # Examples
     ///
-    /// See [`Consumers`].
+    /// See [`PodKeeper`].
     #[must_use]
     pub const fn name(self) -> &'static str {
         match self {
-            Consumers::Edge => "edge-triggered",
-            Consumers::EdgeWithRelist => "edge + gap detection",
-            Consumers::Level => "level-triggered",
+            PodKeeper::Edge => "edge-triggered",
+            PodKeeper::EdgeWithRelist => "edge + gap detection",
+            PodKeeper::Level => "level-triggered",
         }
     }
 }
@@ -65,11 +65,11 @@ impl Consumers {
 /// # Examples
 ///
 /// ```
-/// use patchlaw_reconcile::sim::{Consumers, Deployments, FailureMode};
+/// use patchlaw_reconcile::sim::{PodKeeper, Deployments, FailureMode};
 ///
 /// for mode in FailureMode::ALL {
-///     let naive = Deployments::new(Consumers::Edge).scenario().run(&mode.schedule());
-///     let repaired = Deployments::new(Consumers::EdgeWithRelist).scenario().run(&mode.schedule());
+///     let naive = Deployments::new(PodKeeper::Edge).scenario().run(&mode.schedule());
+///     let repaired = Deployments::new(PodKeeper::EdgeWithRelist).scenario().run(&mode.schedule());
 ///     assert!(naive.converged_after.map_or(true, |t| t > Deployments::BOUND), "{mode:?}");
 ///     assert!(repaired.converged_after.is_some_and(|t| t <= Deployments::BOUND), "{mode:?}");
 /// }
@@ -148,9 +148,9 @@ impl FailureMode {
 /// # Examples
 ///
 /// ```
-/// use patchlaw_reconcile::sim::{Deployments, Consumers, DeploymentWrite};
+/// use patchlaw_reconcile::sim::{Deployments, PodKeeper, DeploymentWrite};
 ///
-/// let d = Deployments::new(Consumers::Level);
+/// let d = Deployments::new(PodKeeper::Level);
 /// assert_eq!(d.write(0, 1), Some(DeploymentWrite::Apply { name: "web", image: "app:2" }));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -198,7 +198,7 @@ impl fmt::Display for DeploymentWrite {
 /// the same with `api`, both with kubectl's annotation and without
 /// `replicas`; `autoscaler` sets `replicas` (0 to 3) with a merge patch;
 /// optionally `chaos` deletes pods. Actors: `controller`, the
-/// [`Consumers`] under test, which keeps pods `<name>-<i>` for `i <
+/// [`PodKeeper`] under test, which keeps pods `<name>-<i>` for `i <
 /// replicas` (1 when unset) with the Deployment's image, applied with its
 /// own annotation; optionally `injector`, a level-triggered controller that
 /// applies a `proxy` container and a label to every Deployment with its
@@ -211,9 +211,9 @@ impl fmt::Display for DeploymentWrite {
 /// # Examples
 ///
 /// ```
-/// use patchlaw_reconcile::sim::{Consumers, Deployments, Schedule, Step};
+/// use patchlaw_reconcile::sim::{PodKeeper, Deployments, Schedule, Step};
 ///
-/// let scenario = Deployments::new(Consumers::Level).scenario();
+/// let scenario = Deployments::new(PodKeeper::Level).scenario();
 /// let apply_web = Step::Write { writer: 0, choice: 0 };
 /// let scale_web_to_3 = Step::Write { writer: 2, choice: 3 };
 /// let run = scenario.trace(&Schedule::new(vec![apply_web, Step::Tick, scale_web_to_3]));
@@ -222,7 +222,7 @@ impl fmt::Display for DeploymentWrite {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deployments {
-    consumer: Consumers,
+    consumer: PodKeeper,
     injector: bool,
     chaos: bool,
     options: SimOptions,
@@ -253,7 +253,7 @@ impl Deployments {
     ///
     /// See [`Deployments`].
     #[must_use]
-    pub fn new(consumer: Consumers) -> Deployments {
+    pub fn new(consumer: PodKeeper) -> Deployments {
         Deployments {
             consumer,
             injector: false,
@@ -267,9 +267,9 @@ impl Deployments {
     /// # Examples
     ///
     /// ```
-    /// use patchlaw_reconcile::sim::{Consumers, Deployments};
+    /// use patchlaw_reconcile::sim::{PodKeeper, Deployments};
     ///
-    /// assert_eq!(Deployments::new(Consumers::Level).injector(true).scenario().shape(),
+    /// assert_eq!(Deployments::new(PodKeeper::Level).injector(true).scenario().shape(),
     ///     patchlaw_reconcile::sim::Shape::new(vec![3, 3, 8], 2));
     /// ```
     #[must_use]
@@ -285,9 +285,9 @@ impl Deployments {
     /// # Examples
     ///
     /// ```
-    /// use patchlaw_reconcile::sim::{Consumers, Deployments};
+    /// use patchlaw_reconcile::sim::{PodKeeper, Deployments};
     ///
-    /// assert_eq!(Deployments::new(Consumers::Level).chaos(true).scenario().shape(),
+    /// assert_eq!(Deployments::new(PodKeeper::Level).chaos(true).scenario().shape(),
     ///     patchlaw_reconcile::sim::Shape::new(vec![3, 3, 8, 3], 1));
     /// ```
     #[must_use]
@@ -300,9 +300,9 @@ impl Deployments {
     /// # Examples
     ///
     /// ```
-    /// use patchlaw_reconcile::sim::{Consumers, Deployments, SimOptions};
+    /// use patchlaw_reconcile::sim::{PodKeeper, Deployments, SimOptions};
     ///
-    /// let d = Deployments::new(Consumers::Level).options(SimOptions::new().check_invariants(true));
+    /// let d = Deployments::new(PodKeeper::Level).options(SimOptions::new().check_invariants(true));
     /// assert!(d.scenario().get_options().get_check_invariants());
     /// ```
     #[must_use]
@@ -490,17 +490,17 @@ fn controller_options() -> ControllerOptions {
         .retry_backoff(backoff)
 }
 
-fn make(consumer: Consumers) -> Box<dyn Consumer> {
+fn make(consumer: PodKeeper) -> Box<dyn Consumer> {
     let options =
         EdgeOptions::new().backoff(Backoff::new(Duration::from_secs(1), Duration::from_secs(4)));
     match consumer {
-        Consumers::Edge => Box::new(Edge::new(ReplicaDelta, EdgeMode::Naive, options)),
-        Consumers::EdgeWithRelist => Box::new(Edge::new(
+        PodKeeper::Edge => Box::new(Edge::new(ReplicaDelta, EdgeMode::Naive, options)),
+        PodKeeper::EdgeWithRelist => Box::new(Edge::new(
             ReplicaDelta,
             EdgeMode::GapDetecting,
             options.relist(Some(Duration::from_secs(30))),
         )),
-        Consumers::Level => Box::new(Controller::new(ReplicaKeeper, controller_options())),
+        PodKeeper::Level => Box::new(Controller::new(ReplicaKeeper, controller_options())),
     }
 }
 

@@ -518,7 +518,10 @@ impl<'s> World<'s> {
     fn new(scenario: &'s Scenario, tracing: bool) -> World<'s> {
         let options = scenario.options;
         let store = MemoryStore::new();
-        let history = options.check_invariants.then(|| History::new(&store));
+        let history = options
+            .check_invariants
+            .then(|| History::new(&store))
+            .flatten();
         World {
             scenario,
             options,
@@ -866,13 +869,13 @@ struct History {
 }
 
 impl History {
-    fn new(store: &MemoryStore) -> History {
-        History {
-            watch: store
-                .watch(&Selector::all(), Revision::ZERO)
-                .unwrap_or_else(|_| unreachable!("a new store has no compaction")),
+    /// The history of a new store (whose watch from 0 cannot be gone).
+    fn new(store: &MemoryStore) -> Option<History> {
+        let watch = store.watch(&Selector::all(), Revision::ZERO).ok()?;
+        Some(History {
+            watch,
             versions: BTreeMap::new(),
-        }
+        })
     }
 
     fn pump(&mut self) {

@@ -55,7 +55,7 @@ mod links;
 mod testbed;
 mod trace;
 
-pub use deployments::{Consumers, DeploymentWrite, Deployments, FailureMode};
+pub use deployments::{DeploymentWrite, Deployments, FailureMode, PodKeeper};
 pub use engine::{Broken, Invariant, Run, Scenario, SimOptions};
 pub use testbed::{Failure, Survey, TestBed};
 pub use trace::{Trace, TraceLine};

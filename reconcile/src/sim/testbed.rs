@@ -19,9 +19,9 @@ use super::{schedules, FaultProfile, Run, Scenario, Schedule, Shape};
 /// # Examples
 ///
 /// ```
-/// use patchlaw_reconcile::sim::{Consumers, Deployments, FaultKind, FaultProfile, TestBed};
+/// use patchlaw_reconcile::sim::{PodKeeper, Deployments, FaultKind, FaultProfile, TestBed};
 ///
-/// let scenario = Deployments::new(Consumers::Edge).scenario();
+/// let scenario = Deployments::new(PodKeeper::Edge).scenario();
 /// let failure = TestBed::new(&scenario)
 ///     .faults(FaultProfile::none().with(FaultKind::Drop))
 ///     .cases(64)
@@ -30,7 +30,7 @@ use super::{schedules, FaultProfile, Run, Scenario, Schedule, Shape};
 /// assert!(failure.schedule.len() <= 4);
 /// println!("{failure}");
 ///
-/// let scenario = Deployments::new(Consumers::Level).scenario();
+/// let scenario = Deployments::new(PodKeeper::Level).scenario();
 /// assert!(TestBed::new(&scenario).faults(FaultProfile::all()).cases(32).check().is_ok());
 /// ```
 pub struct TestBed<'s> {
@@ -78,9 +78,9 @@ impl<'s> TestBed<'s> {
     /// # Examples
     ///
     /// ```
-    /// use patchlaw_reconcile::sim::{Consumers, Deployments, TestBed};
+    /// use patchlaw_reconcile::sim::{PodKeeper, Deployments, TestBed};
     ///
-    /// let scenario = Deployments::new(Consumers::Level).scenario();
+    /// let scenario = Deployments::new(PodKeeper::Level).scenario();
     /// let bed = TestBed::new(&scenario).shape(scenario.shape().max_steps(8)).cases(8);
     /// assert!(bed.check().is_ok());
     /// ```
@@ -104,9 +104,9 @@ impl<'s> TestBed<'s> {
     /// # Examples
     ///
     /// ```
-    /// use patchlaw_reconcile::sim::{Consumers, Deployments, TestBed};
+    /// use patchlaw_reconcile::sim::{PodKeeper, Deployments, TestBed};
     ///
-    /// let scenario = Deployments::new(Consumers::Level).scenario();
+    /// let scenario = Deployments::new(PodKeeper::Level).scenario();
     /// let a = TestBed::new(&scenario).seed(7).cases(4).survey();
     /// let b = TestBed::new(&scenario).seed(7).cases(4).survey();
     /// assert_eq!(a, b);
@@ -121,9 +121,9 @@ impl<'s> TestBed<'s> {
     /// # Examples
     ///
     /// ```
-    /// use patchlaw_reconcile::sim::{Consumers, Deployments, FaultProfile, TestBed};
+    /// use patchlaw_reconcile::sim::{PodKeeper, Deployments, FaultProfile, TestBed};
     ///
-    /// let scenario = Deployments::new(Consumers::Level).scenario();
+    /// let scenario = Deployments::new(PodKeeper::Level).scenario();
     /// assert!(TestBed::new(&scenario).faults(FaultProfile::all()).within(Deployments::BOUND).cases(16).check().is_ok());
     /// ```
     #[must_use]
@@ -208,9 +208,9 @@ impl<'s> TestBed<'s> {
     /// # Examples
     ///
     /// ```
-    /// use patchlaw_reconcile::sim::{Consumers, Deployments, FaultKind, FaultProfile, TestBed};
+    /// use patchlaw_reconcile::sim::{PodKeeper, Deployments, FaultKind, FaultProfile, TestBed};
     ///
-    /// let scenario = Deployments::new(Consumers::Edge).scenario();
+    /// let scenario = Deployments::new(PodKeeper::Edge).scenario();
     /// let survey = TestBed::new(&scenario).faults(FaultProfile::none().with(FaultKind::Drop)).cases(50).survey();
     /// assert_eq!(survey.runs, 50);
     /// assert!(survey.desired < 50);
