@@ -1,19 +1,246 @@
-//! What stands between the store and an actor: links that carry watch
-//! messages with a latency and the faults aimed at the actor, and the view
-//! of the store the actor is given (lagging reads, a crash in the middle of
-//! its writes).
+//! The faults, and what carries them out: links between the store and an
+//! actor that carry watch messages with a latency and the faults aimed at
+//! the actor, and the view of the store the actor is given (lagging reads,
+//! a crash in the middle of its writes).
 
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
+use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::Value;
 
-use super::Fault;
 use crate::error::{Error, ErrorKind};
 use crate::object::{Key, Object, Revision, Selector};
 use crate::runtime::show_event;
 use crate::store::{List, MemoryStore, Patch, ReadAt, Store, Watch, WatchEvent};
+
+/// A fault aimed at an actor (see the [module](super) docs).
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_reconcile::sim::{Fault, FaultKind};
+///
+/// assert_eq!(Fault::Delay(5).kind(), FaultKind::Delay);
+/// assert_eq!(Fault::Crash(0).to_string(), "crash");
+/// assert_eq!(Fault::Crash(2).to_string(), "crash after 2 writes");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// The next message to the actor is lost.
+    Drop,
+    /// The next message to the actor is delivered twice.
+    Duplicate,
+    /// The next message to the actor is delivered so many ticks late.
+    Delay(u8),
+    /// The next message to the actor is delivered after the one after it.
+    Reorder,
+    /// The actor's watches are closed.
+    Disconnect,
+    /// The actor's reads lag for so many ticks.
+    Lag(u8),
+    /// The actor crashes after so many more writes (0: now).
+    Crash(u8),
+}
+
+impl Fault {
+    /// The kind of fault.
+    ///
+    /// # Examples
+    ///
+    /// See [`Fault`].
+    #[must_use]
+    pub fn kind(self) -> FaultKind {
+        match self {
+            Fault::Drop => FaultKind::Drop,
+            Fault::Duplicate => FaultKind::Duplicate,
+            Fault::Delay(_) => FaultKind::Delay,
+            Fault::Reorder => FaultKind::Reorder,
+            Fault::Disconnect => FaultKind::Disconnect,
+            Fault::Lag(_) => FaultKind::Lag,
+            Fault::Crash(_) => FaultKind::Crash,
+        }
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Fault::Drop => f.write_str("drop"),
+            Fault::Duplicate => f.write_str("duplicate"),
+            Fault::Delay(ticks) => write!(f, "delay {ticks}"),
+            Fault::Reorder => f.write_str("reorder"),
+            Fault::Disconnect => f.write_str("disconnect"),
+            Fault::Lag(ticks) => write!(f, "lag {ticks}"),
+            Fault::Crash(0) => f.write_str("crash"),
+            Fault::Crash(writes) => write!(f, "crash after {writes} writes"),
+        }
+    }
+}
+
+/// The kinds of fault a [`FaultProfile`] can allow; `Compact` stands for
+/// [`Step::Compact`](super::Step::Compact).
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_reconcile::sim::FaultKind;
+///
+/// assert_eq!(FaultKind::ALL.len(), 8);
+/// assert_eq!(FaultKind::Lag.name(), "lag");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FaultKind {
+    /// [`Fault::Drop`].
+    Drop,
+    /// [`Fault::Duplicate`].
+    Duplicate,
+    /// [`Fault::Delay`].
+    Delay,
+    /// [`Fault::Reorder`].
+    Reorder,
+    /// [`Fault::Disconnect`].
+    Disconnect,
+    /// [`Step::Compact`](super::Step::Compact).
+    Compact,
+    /// [`Fault::Lag`].
+    Lag,
+    /// [`Fault::Crash`].
+    Crash,
+}
+
+impl FaultKind {
+    /// Every kind.
+    pub const ALL: [FaultKind; 8] = [
+        FaultKind::Drop,
+        FaultKind::Duplicate,
+        FaultKind::Delay,
+        FaultKind::Reorder,
+        FaultKind::Disconnect,
+        FaultKind::Compact,
+        FaultKind::Lag,
+        FaultKind::Crash,
+    ];
+
+    /// The kind's name.
+    ///
+    /// # Examples
+    ///
+    /// See [`FaultKind`].
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            FaultKind::Drop => "drop",
+            FaultKind::Duplicate => "duplicate",
+            FaultKind::Delay => "delay",
+            FaultKind::Reorder => "reorder",
+            FaultKind::Disconnect => "disconnect",
+            FaultKind::Compact => "compact",
+            FaultKind::Lag => "lag",
+            FaultKind::Crash => "crash",
+        }
+    }
+
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+/// The faults a schedule may hold.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_reconcile::sim::{FaultKind, FaultProfile};
+///
+/// let events = FaultProfile::none().with(FaultKind::Drop).with(FaultKind::Reorder);
+/// assert!(events.contains(FaultKind::Drop) && !events.contains(FaultKind::Crash));
+/// assert!(!FaultProfile::all().without(FaultKind::Crash).contains(FaultKind::Crash));
+/// assert_eq!(events.to_string(), "drop+reorder");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FaultProfile {
+    bits: u8,
+}
+
+impl FaultProfile {
+    /// No fault.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_reconcile::sim::FaultProfile::none().to_string(), "none");
+    /// ```
+    #[must_use]
+    pub const fn none() -> FaultProfile {
+        FaultProfile { bits: 0 }
+    }
+
+    /// Every fault.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_reconcile::sim::FaultProfile::all().to_string(), "all");
+    /// ```
+    #[must_use]
+    pub const fn all() -> FaultProfile {
+        FaultProfile { bits: u8::MAX }
+    }
+
+    /// The same, with `kind` allowed.
+    ///
+    /// # Examples
+    ///
+    /// See [`FaultProfile`].
+    #[must_use]
+    pub const fn with(self, kind: FaultKind) -> FaultProfile {
+        FaultProfile {
+            bits: self.bits | kind.bit(),
+        }
+    }
+
+    /// The same, without `kind`.
+    ///
+    /// # Examples
+    ///
+    /// See [`FaultProfile`].
+    #[must_use]
+    pub const fn without(self, kind: FaultKind) -> FaultProfile {
+        FaultProfile {
+            bits: self.bits & !kind.bit(),
+        }
+    }
+
+    /// Whether `kind` is allowed.
+    ///
+    /// # Examples
+    ///
+    /// See [`FaultProfile`].
+    #[must_use]
+    pub const fn contains(self, kind: FaultKind) -> bool {
+        self.bits & kind.bit() != 0
+    }
+}
+
+impl fmt::Display for FaultProfile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == FaultProfile::all() {
+            return f.write_str("all");
+        }
+        let names: Vec<&str> = FaultKind::ALL
+            .iter()
+            .filter(|k| self.contains(**k))
+            .map(|k| k.name())
+            .collect();
+        if names.is_empty() {
+            f.write_str("none")
+        } else {
+            f.write_str(&names.join("+"))
+        }
+    }
+}
 
 /// The links of one actor, and the faults waiting for its next message.
 #[derive(Default)]

@@ -4,7 +4,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::links::{ActorStore, Links};
+use super::faults::{ActorStore, Links};
 use super::trace::{Trace, TraceLine};
 use super::{Fault, Schedule, Shape, Step};
 use crate::error::ErrorKind;
