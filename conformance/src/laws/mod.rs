@@ -32,6 +32,7 @@ pub mod json_patch;
 pub mod limits;
 pub mod merge_patch;
 pub mod pointer;
+pub mod reconcile;
 pub mod strategic;
 pub mod three_way;
 
@@ -80,6 +81,7 @@ pub fn catalogue() -> Vec<LawCheck> {
         json_patch::checks(),
         strategic::checks(),
         three_way::checks(),
+        reconcile::checks(),
         limits::checks(),
     ]
     .concat()

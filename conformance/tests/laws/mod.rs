@@ -40,6 +40,7 @@ mod json_patch;
 mod limits;
 mod merge_patch;
 mod pointer;
+mod reconcile;
 mod strategic;
 mod three_way;
 
@@ -105,6 +106,7 @@ fn every_declared_law_is_tested_once() {
         json_patch::TESTED,
         strategic::TESTED,
         three_way::TESTED,
+        reconcile::TESTED,
         limits::TESTED,
     ]
     .concat();
