@@ -1,13 +1,15 @@
 //! `patchlaw-conformance`: run the conformance suite, or serve patchlaw over
 //! the adapter protocol (`conformance/PROTOCOL.md`).
 
-use std::io;
+use std::io::{self, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use patchlaw_conformance::runner::{self, Expectations, Report};
+use patchlaw_conformance::runner::{
+    self, Expectations, Format, Options, Outcome, Report, Settings,
+};
 use patchlaw_conformance::{Implementation, Native};
 
 /// Conformance suite for JSON Pointer, JSON Merge Patch, JSON Patch and
@@ -21,7 +23,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the vectors (and with --laws the law checks) and print a summary;
+    /// Run the vectors (and with --laws the law checks) and print a report;
     /// exits 0 only when everything passes.
     Run(RunArgs),
     /// Serve patchlaw over the adapter protocol on stdin/stdout.
@@ -34,13 +36,18 @@ struct RunArgs {
     /// instead of the built-in implementation.
     #[arg(long, value_name = "CMD")]
     adapter: Option<String>,
+    /// The file the adapter's stderr goes to (appended); the report names
+    /// it. Default: a file in the temporary directory.
+    #[arg(long, value_name = "FILE")]
+    adapter_log: Option<PathBuf>,
     /// Run only these vector files (community json-patch-tests files are
-    /// accepted unchanged) instead of the built-in vectors directory.
+    /// accepted unchanged) instead of the built-in vectors.
     #[arg(long, value_name = "FILE", num_args = 1..)]
     vectors: Vec<PathBuf>,
-    /// The directory of vectors to run.
-    #[arg(long, value_name = "DIR", default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors"))]
-    vectors_dir: PathBuf,
+    /// Run the vectors of this directory instead of those built into the
+    /// binary.
+    #[arg(long, value_name = "DIR")]
+    vectors_dir: Option<PathBuf>,
     /// Also check every law on generated cases.
     #[arg(long)]
     laws: bool,
@@ -51,6 +58,10 @@ struct RunArgs {
     /// conformance/PROTOCOL.md).
     #[arg(long, value_name = "FILE")]
     expectations: Option<PathBuf>,
+    /// Write the failures of this run as a known-failures file (a starting
+    /// point: replace each placeholder reason with the real one).
+    #[arg(long, value_name = "FILE")]
+    write_expectations: Option<PathBuf>,
     /// Do not fail the run for operations the implementation does not
     /// support.
     #[arg(long)]
@@ -59,76 +70,179 @@ struct RunArgs {
     /// for the adapter to exit after `stop`.
     #[arg(long, default_value_t = 10)]
     timeout: u64,
+    /// Seconds to wait for a case built to exhaust resources (limit laws,
+    /// vectors that expect limit-exceeded).
+    #[arg(long, default_value_t = 2)]
+    exhaustion_timeout: u64,
+    /// The report's format: text, json, junit or markdown.
+    #[arg(long, default_value = "text")]
+    format: Format,
+    /// Print each case as it is judged (on stderr unless the format is
+    /// text).
+    #[arg(long, short)]
+    verbose: bool,
+    /// List what would run (with the adapter's capabilities, whether each
+    /// case would run, be skipped or is unsupported) and exit.
+    #[arg(long)]
+    list: bool,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Run(args) => run(&args),
+        Command::Run(args) => run(&args).unwrap_or_else(|why| {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("error: {why}");
+            }
+            ExitCode::from(2)
+        }),
         Command::Serve => serve(),
     }
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]
-fn run(args: &RunArgs) -> ExitCode {
+fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let expectations = match &args.expectations {
-        Some(path) => match Expectations::load(path) {
-            Ok(expectations) => expectations,
-            Err(why) => {
-                eprintln!("error: {why}");
-                return ExitCode::from(2);
-            }
-        },
+        Some(path) => Expectations::load(path)?,
         None => Expectations::default(),
     };
-    let dir = args
-        .vectors
-        .is_empty()
-        .then_some(args.vectors_dir.as_path());
-    let vectors = match runner::load_vectors(dir, &args.vectors) {
-        Ok(vectors) => vectors,
-        Err(why) => {
-            eprintln!("error: {why}");
-            return ExitCode::from(2);
-        }
-    };
+    let vectors = if !args.vectors.is_empty() {
+        runner::load_vectors(None, &args.vectors)
+    } else if let Some(dir) = &args.vectors_dir {
+        runner::load_vectors(Some(dir), &[])
+    } else {
+        runner::vectors::embedded()
+    }
+    .map_err(|e| e.to_string())?;
+    let timeout = Duration::from_secs(args.timeout);
     let mut native = Native::new();
-    let mut adapter;
+    let mut adapter = None;
+    let mut stderr_log = None;
     let imp: &mut dyn Implementation = match &args.adapter {
-        Some(command) => match runner::Adapter::start(command, Duration::from_secs(args.timeout)) {
-            Ok(started) => {
-                adapter = started;
-                &mut adapter
-            }
-            Err(why) => {
-                eprintln!("error: {why}");
-                return ExitCode::from(2);
-            }
-        },
+        Some(command) => {
+            let log = args.adapter_log.clone().unwrap_or_else(|| {
+                std::env::temp_dir().join(format!(
+                    "patchlaw-conformance-adapter-{}.log",
+                    std::process::id()
+                ))
+            });
+            let started = runner::Adapter::start_with(
+                command,
+                Settings::new(timeout).stderr_log(log.clone()),
+            )?;
+            stderr_log = Some(log);
+            adapter.insert(started)
+        }
         None => &mut native,
     };
+    if args.list {
+        print!("{}", list(imp, &vectors, &expectations, args.laws));
+        return Ok(ExitCode::SUCCESS);
+    }
     let info = imp.info();
+    let options = Options::new()
+        .timeout(timeout)
+        .exhaustion_timeout(Duration::from_secs(args.exhaustion_timeout))
+        .cases(args.cases);
+    let text = args.format == Format::Text;
+    let mut progress = |outcome: &Outcome| {
+        if args.verbose {
+            let line = format!("{:<18} {}", outcome.status.name(), outcome.id);
+            if text {
+                println!("{line}");
+            } else {
+                eprintln!("{line}");
+            }
+        }
+    };
     let mut report = Report {
         implementation: format!("{} {} ({})", info.name, info.version, info.language),
         allow_unsupported: args.allow_unsupported,
+        stderr_log,
         ..Report::default()
     };
-    report.outcomes = runner::run_vectors(imp, &vectors, &expectations);
+    report.outcomes =
+        runner::run_vectors_with(imp, &vectors, &expectations, options, &mut progress);
     if args.laws {
-        report.outcomes.extend(runner::run_laws(
+        report.outcomes.extend(runner::run_laws_with(
             imp,
             args.adapter.is_none(),
-            args.cases,
             &expectations,
+            options,
+            &mut progress,
         ));
     }
+    // Stopped before the report, so that the log is complete.
+    drop(adapter.take());
     report.problems = expectations.unmatched();
-    print!("{}", report.render());
-    if report.passed() {
+    if let Some(path) = &args.write_expectations {
+        std::fs::write(path, expectations.write(&report.outcomes))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        eprintln!("wrote the failures of this run to {}", path.display());
+    }
+    if args.verbose && text {
+        println!();
+    }
+    let mut stdout = io::stdout().lock();
+    let _ = stdout.write_all(report.render_as(args.format).as_bytes());
+    Ok(if report.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    })
+}
+
+/// What `--list` prints: one line per vector (and law), with what would
+/// happen to it.
+fn list(
+    imp: &dyn Implementation,
+    vectors: &[runner::Vector],
+    expectations: &Expectations,
+    laws: bool,
+) -> String {
+    use std::fmt::Write as _;
+    let capabilities = imp.capabilities();
+    let declared = imp.limits();
+    let mut out = String::new();
+    let mut line = |id: &str, op: &str, what: String| {
+        let _ = writeln!(out, "{id:<70} {op:<22} {what}");
+    };
+    for vector in vectors {
+        let op = vector
+            .op
+            .as_ref()
+            .map_or_else(|name| name.clone(), |op| op.name().to_owned());
+        let what = if let Some(reason) = &vector.disabled {
+            format!("disabled: {reason}")
+        } else if let Some(reason) = expectations.skip_reason(&vector.id) {
+            format!("skipped: {reason}")
+        } else if let Some(limit) =
+            runner::limit_of(vector).filter(|limit| limit.value(&declared).is_none())
+        {
+            format!("skipped: no `{}` declared", limit.name())
+        } else if vector
+            .op
+            .as_ref()
+            .is_ok_and(|op| !capabilities.contains(op))
+        {
+            "unsupported".to_owned()
+        } else {
+            "run".to_owned()
+        };
+        line(&vector.id, &op, what);
     }
+    if laws {
+        for law in patchlaw_conformance::laws::catalogue() {
+            let ops: Vec<&str> = law.ops.iter().map(|op| op.name()).collect();
+            let what = match law.ops.iter().find(|op| !capabilities.contains(op)) {
+                Some(op) => format!("unsupported (needs {op})"),
+                None => "run".to_owned(),
+            };
+            line(law.id, &ops.join(","), what);
+        }
+    }
+    out
 }
 
 #[allow(clippy::print_stderr)]

@@ -5,6 +5,7 @@
 
 mod allocations;
 mod laws;
+mod report;
 mod serve;
 mod traceability;
 mod vectors;
