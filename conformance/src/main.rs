@@ -74,6 +74,10 @@ struct RunArgs {
     /// vectors that expect limit-exceeded).
     #[arg(long, default_value_t = 2)]
     exhaustion_timeout: u64,
+    /// Seconds a law gets on the implementation, its cases and the
+    /// shrinking of a failing case together.
+    #[arg(long, default_value_t = 60)]
+    law_budget: u64,
     /// The report's format: text, json, junit or markdown.
     #[arg(long, default_value = "text")]
     format: Format,
@@ -144,7 +148,8 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let options = Options::new()
         .timeout(timeout)
         .exhaustion_timeout(Duration::from_secs(args.exhaustion_timeout))
-        .cases(args.cases);
+        .cases(args.cases)
+        .law_budget(Duration::from_secs(args.law_budget));
     let text = args.format == Format::Text;
     let mut progress = |outcome: &Outcome| {
         if args.verbose {
