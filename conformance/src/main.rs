@@ -28,6 +28,32 @@ enum Command {
     Run(RunArgs),
     /// Serve patchlaw over the adapter protocol on stdin/stdout.
     Serve,
+    /// Run patchlaw and every installed adapter of a directory on the
+    /// vectors and laws, and write the comparison (Markdown, HTML, JSON
+    /// lines, JUnit XML, badges) into a folder.
+    Matrix(MatrixArgs),
+}
+
+#[derive(Args)]
+struct MatrixArgs {
+    /// The directory of adapters (`<name>/run`, `<name>/known-failures.json`).
+    #[arg(long, value_name = "DIR", default_value = "conformance/adapters")]
+    adapters: PathBuf,
+    /// The folder to write into.
+    #[arg(long, value_name = "DIR", default_value = "conformance-matrix")]
+    out: PathBuf,
+    /// Cases per law.
+    #[arg(long, default_value_t = 64)]
+    cases: u32,
+    /// Seconds a law gets on one implementation.
+    #[arg(long, default_value_t = 10)]
+    law_budget: u64,
+    /// Seconds to wait for each response.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// Implementations run at once.
+    #[arg(long, default_value_t = 3)]
+    jobs: usize,
 }
 
 #[derive(Args)]
@@ -102,7 +128,40 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }),
         Command::Serve => serve(),
+        Command::Matrix(args) => matrix(&args).unwrap_or_else(|why| {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("error: {why}");
+            }
+            ExitCode::from(2)
+        }),
     }
+}
+
+/// Runs the matrix, writes it, prints the Markdown table; exits 0 when
+/// every implementation that ran has no failure beyond its known ones.
+#[allow(clippy::print_stdout)]
+fn matrix(args: &MatrixArgs) -> Result<ExitCode, String> {
+    use runner::matrix;
+    let started = std::time::Instant::now();
+    let adapters = matrix::AdapterDir::discover(&args.adapters)?;
+    let vectors = runner::vectors::embedded().map_err(|e| e.to_string())?;
+    let options = Options::new()
+        .timeout(Duration::from_secs(args.timeout))
+        .cases(args.cases)
+        .law_budget(Duration::from_secs(args.law_budget));
+    let logs = args.out.join("logs");
+    std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+    let rows = matrix::run(&adapters, &vectors, options, args.jobs, &logs);
+    let seconds = started.elapsed().as_secs_f64();
+    matrix::write(&rows, &args.out, seconds).map_err(|e| format!("{}: {e}", args.out.display()))?;
+    print!("{}", matrix::table(&rows, seconds));
+    println!("\nwritten to {}", args.out.display());
+    Ok(if rows.iter().all(|r| !r.ran || r.report.passed()) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 #[allow(clippy::print_stdout, clippy::print_stderr)]

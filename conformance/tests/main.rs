@@ -5,6 +5,7 @@
 
 mod allocations;
 mod laws;
+mod matrix;
 mod report;
 mod serve;
 mod traceability;

@@ -20,6 +20,7 @@ use crate::implementation::{DeclaredLimits, Implementation, Op};
 mod adapter;
 mod expectations;
 mod judge;
+pub mod matrix;
 mod report;
 mod serve;
 pub mod vectors;
