@@ -32,6 +32,42 @@ enum Command {
     /// vectors and laws, and write the comparison (Markdown, HTML, JSON
     /// lines, JUnit XML, badges) into a folder.
     Matrix(MatrixArgs),
+    /// Send the same generated cases to an adapter and to patchlaw (or a
+    /// second adapter), shrink each kind of disagreement to a minimal case
+    /// and print it as a vector; exits 1 when they disagree.
+    Fuzz(FuzzArgs),
+}
+
+#[derive(Args)]
+struct FuzzArgs {
+    /// The implementation under test (run with `sh -c`).
+    #[arg(long, value_name = "CMD")]
+    adapter: String,
+    /// The reference: `patchlaw`, or another adapter command.
+    #[arg(long, value_name = "CMD", default_value = "patchlaw")]
+    against: String,
+    /// Generated cases per operation.
+    #[arg(long, default_value_t = 1000)]
+    cases: usize,
+    /// The seed: the same seed sends the same cases.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Fuzz only these operations (default: every operation both sides
+    /// support that has a generator).
+    #[arg(long, value_name = "OP", num_args = 1..)]
+    op: Vec<String>,
+    /// Two errors agree whatever their codes.
+    #[arg(long)]
+    ignore_codes: bool,
+    /// Seconds of shrinking per kind of disagreement.
+    #[arg(long, default_value_t = 20)]
+    shrink_budget: u64,
+    /// Seconds to wait for each answer.
+    #[arg(long, default_value_t = 10)]
+    timeout: u64,
+    /// Also write the findings' vectors to this file (a JSON array).
+    #[arg(long, value_name = "FILE")]
+    vectors_out: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -128,6 +164,13 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }),
         Command::Serve => serve(),
+        Command::Fuzz(args) => fuzz(&args).unwrap_or_else(|why| {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("error: {why}");
+            }
+            ExitCode::from(2)
+        }),
         Command::Matrix(args) => matrix(&args).unwrap_or_else(|why| {
             #[allow(clippy::print_stderr)]
             {
@@ -136,6 +179,69 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }),
     }
+}
+
+/// Runs the differential fuzzer and prints what it found.
+#[allow(clippy::print_stdout)]
+fn fuzz(args: &FuzzArgs) -> Result<ExitCode, String> {
+    use runner::fuzz;
+    let timeout = Duration::from_secs(args.timeout);
+    let log = std::env::temp_dir().join(format!(
+        "patchlaw-conformance-fuzz-{}.log",
+        std::process::id()
+    ));
+    let settings = Settings::new(timeout).stderr_log(log.clone());
+    let mut imp = runner::Adapter::start_with(&args.adapter, settings.clone())?;
+    let mut native = Native::new();
+    let mut other;
+    let reference: &mut dyn Implementation = if args.against == "patchlaw" {
+        &mut native
+    } else {
+        other = runner::Adapter::start_with(&args.against, settings)?;
+        &mut other
+    };
+    let both: Vec<patchlaw_conformance::Op> = fuzz::OPS
+        .into_iter()
+        .filter(|op| imp.capabilities().contains(op) && reference.capabilities().contains(op))
+        .filter(|op| args.op.is_empty() || args.op.iter().any(|name| name == op.name()))
+        .collect();
+    let mut reports = Vec::new();
+    let mut vectors = Vec::new();
+    for op in both {
+        let report = fuzz::fuzz(
+            &mut imp,
+            reference,
+            op,
+            args.cases,
+            args.seed,
+            args.ignore_codes,
+            Duration::from_secs(args.shrink_budget),
+        );
+        for (i, finding) in report.findings.iter().enumerate() {
+            vectors.push(finding.vector(&format!(
+                "fuzz-seed{}-{}-{}",
+                args.seed,
+                op.name().replace('.', "-"),
+                i + 1
+            )));
+        }
+        reports.push((op, report));
+    }
+    let name = |imp: &dyn Implementation| {
+        let info = imp.info();
+        format!("{} {} ({})", info.name, info.version, info.language)
+    };
+    print!("{}", fuzz::render(&reports, &name(&imp), &name(reference)));
+    println!("\nadapter stderr: {}", log.display());
+    if let Some(path) = &args.vectors_out {
+        let text = serde_json::to_string_pretty(&vectors).unwrap_or_default();
+        std::fs::write(path, text + "\n").map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(if reports.iter().all(|(_, r)| r.disagreements == 0) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Runs the matrix, writes it, prints the Markdown table; exits 0 when

@@ -4,6 +4,7 @@
 #![allow(unsafe_code)] // the counting allocator
 
 mod allocations;
+mod fuzz;
 mod laws;
 mod matrix;
 mod report;

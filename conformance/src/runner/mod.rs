@@ -19,6 +19,7 @@ use crate::implementation::{DeclaredLimits, Implementation, Op};
 
 mod adapter;
 mod expectations;
+pub mod fuzz;
 mod judge;
 pub mod matrix;
 mod report;
