@@ -147,6 +147,11 @@ struct RunArgs {
     /// text).
     #[arg(long, short)]
     verbose: bool,
+    /// Check every line the adapter writes against the JSON Schema of the
+    /// protocol (conformance/protocol.schema.json); each violation, with
+    /// the line, is a problem of the run.
+    #[arg(long)]
+    strict: bool,
     /// List what would run (with the adapter's capabilities, whether each
     /// case would run, be skipped or is unsupported) and exit.
     #[arg(long)]
@@ -296,10 +301,10 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
                     std::process::id()
                 ))
             });
-            let started = runner::Adapter::start_with(
-                command,
-                Settings::new(timeout).stderr_log(log.clone()),
-            )?;
+            let settings = Settings::new(timeout)
+                .stderr_log(log.clone())
+                .strict(args.strict);
+            let started = runner::Adapter::start_with(command, settings)?;
             stderr_log = Some(log);
             adapter.insert(started)
         }
@@ -343,9 +348,12 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
             &mut progress,
         ));
     }
+    report.problems = expectations.unmatched();
+    if let Some(adapter) = &adapter {
+        report.problems.extend(adapter.violations().iter().cloned());
+    }
     // Stopped before the report, so that the log is complete.
     drop(adapter.take());
-    report.problems = expectations.unmatched();
     if let Some(path) = &args.write_expectations {
         std::fs::write(path, expectations.write(&report.outcomes))
             .map_err(|e| format!("{}: {e}", path.display()))?;

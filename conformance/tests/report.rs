@@ -114,3 +114,28 @@ fn list_shows_what_would_run() {
     );
     assert!(line("LAW-PTR-ROUNDTRIP").ends_with(" run"));
 }
+
+/// `--strict` checks each line against the protocol's JSON Schema and
+/// reports each violation with the line.
+#[test]
+fn strict_reports_each_violation_with_its_line() {
+    let bad = r#"read -r start; echo '{"protocol":1,"implementation":{"name":"bad","language":"sh","version":"0"},"capabilities":["pointer.get","pointer.set"]}'; n=0; while read -r line; do n=$((n+1)); echo "{\"seq\":$n,\"error\":{\"code\":\"NotFound\"}}"; done"#;
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/vectors/pointer/rfc6901.json");
+    let (stdout, _, code) = run(&["--strict", "--adapter", bad, "--vectors", file]);
+    assert_eq!(code, Some(1));
+    let problems: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("problem: "))
+        .collect();
+    assert!(
+        problems[0].starts_with("problem: handshake: /capabilities/1 is \"pointer.set\""),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].contains(r#"/error/code is "NotFound""#)
+            && problems[1].contains(r#"in the line "{\"seq\":1,"#),
+        "{problems:?}"
+    );
+    let (stdout, _, _) = run(&["--adapter", bad, "--vectors", file]);
+    assert!(!stdout.contains("problem: "), "only under --strict");
+}

@@ -34,6 +34,9 @@ pub struct Settings {
     /// The file the adapter's stderr is appended to; `None` lets it
     /// through to the runner's own stderr.
     pub stderr_log: Option<PathBuf>,
+    /// Whether every line the adapter writes is checked against the JSON
+    /// Schema of the protocol ([`Adapter::violations`]).
+    pub strict: bool,
 }
 
 impl Settings {
@@ -43,7 +46,15 @@ impl Settings {
         Settings {
             timeout,
             stderr_log: None,
+            strict: false,
         }
+    }
+
+    /// Checks every line the adapter writes against the protocol's JSON
+    /// Schema.
+    #[must_use]
+    pub fn strict(self, strict: bool) -> Settings {
+        Settings { strict, ..self }
     }
 
     /// Appends the adapter's stderr to `path` (created if need be).
@@ -84,6 +95,7 @@ pub struct Adapter {
     process: Option<Process>,
     handshake: Handshake,
     seq: u64,
+    violations: Vec<String>,
 }
 
 /// What the adapter's `start` response says.
@@ -92,6 +104,7 @@ struct Handshake {
     info: Info,
     capabilities: Vec<Op>,
     limits: DeclaredLimits,
+    line: String,
 }
 
 #[derive(Debug)]
@@ -121,14 +134,56 @@ impl Adapter {
     /// killed).
     pub fn start_with(command: &str, settings: Settings) -> Result<Adapter, String> {
         let (process, handshake) = Process::spawn(command, &settings, settings.timeout)?;
-        Ok(Adapter {
+        let mut adapter = Adapter {
             command: command.to_owned(),
             timeout: settings.timeout,
             settings,
             process: Some(process),
             handshake,
             seq: 0,
-        })
+            violations: Vec::new(),
+        };
+        let line = adapter.handshake.line.clone();
+        adapter.validate(&line, "handshake");
+        Ok(adapter)
+    }
+
+    /// Under [`Settings::strict`], each way a line the adapter wrote breaks
+    /// the protocol's JSON Schema, with the line.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use patchlaw_conformance::runner::{Adapter, Settings};
+    /// use std::time::Duration;
+    ///
+    /// let adapter = Adapter::start_with("./my-adapter", Settings::new(Duration::from_secs(5)).strict(true))?;
+    /// for violation in adapter.violations() {
+    ///     println!("{violation}");
+    /// }
+    /// # Ok::<(), String>(())
+    /// ```
+    #[must_use]
+    pub fn violations(&self) -> &[String] {
+        &self.violations
+    }
+
+    fn validate(&mut self, line: &str, definition: &str) {
+        if !self.settings.strict {
+            return;
+        }
+        let shown = crate::implementation::abbreviate(&Value::String(line.to_owned()));
+        match serde_json::from_str::<Value>(line) {
+            Ok(message) => {
+                for violation in super::schema::violations(&message, definition) {
+                    self.violations
+                        .push(format!("{definition}: {violation}, in the line {shown}"));
+                }
+            }
+            Err(e) => self
+                .violations
+                .push(format!("{definition}: not JSON ({e}), in the line {shown}")),
+        }
     }
 
     fn exchange(&mut self, op: Op, args: Map<String, Value>) -> Reply {
@@ -149,6 +204,7 @@ impl Adapter {
         match answer {
             Ok(line) => {
                 self.process = Some(process);
+                self.validate(&line, "response");
                 parse_reply(&line, seq)
             }
             Err(RecvTimeoutError::Timeout) => {
@@ -241,6 +297,7 @@ impl Process {
             info,
             capabilities,
             limits,
+            line,
         })
     }
 

@@ -23,6 +23,7 @@ pub mod fuzz;
 mod judge;
 pub mod matrix;
 mod report;
+pub mod schema;
 mod serve;
 pub mod vectors;
 
