@@ -57,7 +57,10 @@ function respond(request) {
   const op = OPS[request.op];
   if (!op) return { seq, unsupported: true, message: "unknown op" };
   try {
-    return { seq, result: op(request.args) };
+    const result = op(request.args);
+    // A value JSON cannot write is not an answer.
+    if (result === undefined) return { seq, errored: true, message: "the library returned undefined" };
+    return { seq, result };
   } catch (failure) {
     const code = failure instanceof Failure ? failure.code : CODES[failure.name];
     if (code) return { seq, error: { code, message: String(failure.message) } };

@@ -76,8 +76,9 @@ pub struct Finding {
     pub got: Reply,
     /// The reference's answer.
     pub reference: Reply,
-    /// How many generated cases disagreed the same way (same operation,
-    /// class and pair of answer kinds) before shrinking.
+    /// How many generated cases disagreed the same way: the same
+    /// operation, class and kinds of answers (error codes included), before
+    /// or after shrinking.
     pub count: usize,
     /// How many shrinking steps were tried.
     pub shrink_steps: usize,
@@ -239,6 +240,17 @@ pub fn fuzz(
                     break;
                 }
             }
+        }
+        // Cases of different kinds often shrink to the same disagreement.
+        let shrunk = signature(op, finding.class, &finding.got, &finding.reference);
+        if let Some(same) = report
+            .findings
+            .iter()
+            .position(|f| signature(op, f.class, &f.got, &f.reference) == shrunk)
+        {
+            report.findings[same].count += finding.count;
+            seen.insert(kind, same);
+            continue;
         }
         seen.insert(kind, report.findings.len());
         report.findings.push(finding);
