@@ -82,7 +82,7 @@ struct MatrixArgs {
     #[arg(long, default_value_t = 64)]
     cases: u32,
     /// Seconds a law gets on one implementation.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 20)]
     law_budget: u64,
     /// Seconds to wait for each response.
     #[arg(long, default_value_t = 10)]
