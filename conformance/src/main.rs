@@ -205,8 +205,10 @@ fn fuzz(args: &FuzzArgs) -> Result<ExitCode, String> {
         other = runner::Adapter::start_with(&args.against, settings)?;
         &mut other
     };
-    let both: Vec<patchlaw_conformance::Op> = fuzz::OPS
-        .into_iter()
+    let both: Vec<patchlaw_conformance::Op> = patchlaw_conformance::Op::ALL
+        .iter()
+        .copied()
+        .filter(|&op| fuzz::generates(op))
         .filter(|op| imp.capabilities().contains(op) && reference.capabilities().contains(op))
         .filter(|op| args.op.is_empty() || args.op.iter().any(|name| name == op.name()))
         .collect();

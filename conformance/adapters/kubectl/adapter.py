@@ -19,12 +19,16 @@ is answered `unsupported`. kubectl needs `apiVersion`, `kind` and
 `metadata.name` in the object: where the document lacks them, the adapter
 adds them (from the schema's kind) and takes them out of the result.
 """
+import http.client
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from serve import Failure, Unsupported, serve  # noqa: E402
 
 KUBECTL = os.environ["PATCHLAW_KUBECTL"]
 SCRATCH = tempfile.mkdtemp(prefix="patchlaw-kubectl-adapter-")
@@ -45,10 +49,6 @@ SERVER_SCRIPT = os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "oracles", "support", "fake_apiserver.py"
 )
 SERVED = {("v1", "Pod"), ("v1", "Service"), ("v1", "ConfigMap"), ("apps/v1", "Deployment"), ("example.com/v1", "Widget")}
-
-
-class Unsupported(Exception):
-    pass
 
 
 class Server:
@@ -73,8 +73,6 @@ class Server:
         return self.number
 
     def request(self, method, path, body=None):
-        import http.client
-
         connection = http.client.HTTPConnection("127.0.0.1", self.port(), timeout=30)
         data = None if body is None else json.dumps(body)
         connection.request(method, path, body=data, headers={"Content-Type": "application/json"})
@@ -126,13 +124,13 @@ def three_way(args, strategic):
         # comes after them.
         message = done.stderr.strip().rsplit("for:: ", 1)[-1]
         if "conflicts with changes made from original to current" in message:
-            raise ValueError("conflict", " ".join(message.split()))
+            raise Failure("conflict", " ".join(message.split()))
         for pattern, code in CODES:
             if re.search(pattern, message):
-                raise ValueError(code, message)
+                raise Failure(code, message)
         if "precondition" in message.lower() or "cannot change" in message.lower():
-            raise ValueError("precondition-failed", message)
-        raise ValueError("invalid-patch", message)
+            raise Failure("precondition-failed", message)
+        raise Failure("invalid-patch", message)
     patches = [r for rs in requests.values() for r in rs if r["method"] == "PATCH"]
     if not patches:
         return {}
@@ -179,8 +177,8 @@ def strategic_apply(args):
         message = done.stderr.strip()
         for pattern, code in CODES:
             if re.search(pattern, message):
-                raise ValueError(code, message)
-        raise ValueError("invalid-patch", message)
+                raise Failure(code, message)
+        raise Failure("invalid-patch", message)
     result = json.loads(done.stdout)
     for name in added:
         if name == "metadata.name":
@@ -197,39 +195,13 @@ OPS = {
 }
 
 
-def respond(request):
-    seq = request.get("seq")
-    if request.get("cmd") == "start":
-        return {
-            "protocol": 1,
-            "implementation": {
-                "name": "kubectl",
-                "language": "go",
-                "version": kubectl_version(),
-                "homepage": "https://kubernetes.io/docs/reference/kubectl/",
-            },
-            "capabilities": list(OPS),
-        }
-    op = OPS.get(request.get("op"))
-    if op is None:
-        return {"seq": seq, "unsupported": True, "message": "unknown op"}
-    try:
-        return {"seq": seq, "result": op(request["args"])}
-    except Unsupported as why:
-        return {"seq": seq, "unsupported": True, "message": str(why)}
-    except ValueError as failure:
-        code, message = failure.args
-        return {"seq": seq, "error": {"code": code, "message": message}}
-    except Exception as failure:
-        return {"seq": seq, "errored": True, "message": "%s: %s" % (type(failure).__name__, failure)}
+def implementation():
+    return {
+        "name": "kubectl",
+        "language": "go",
+        "version": kubectl_version(),
+        "homepage": "https://kubernetes.io/docs/reference/kubectl/",
+    }
 
 
-for line in sys.stdin.buffer:
-    try:
-        request = json.loads(line)
-    except ValueError as failure:
-        print(json.dumps({"seq": None, "errored": True, "message": str(failure)}), flush=True)
-        continue
-    if request.get("cmd") == "stop":
-        break
-    print(json.dumps(respond(request)), flush=True)
+serve(implementation, OPS)

@@ -6,10 +6,13 @@ The libraries raise exceptions whose class does not name the cause
 (JsonPatchConflict covers a missing member and an index out of range), so
 the error code is read from the message where the class is not enough.
 """
-import json
+import os
 import re
 import sys
 from importlib.metadata import version
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from serve import serve  # noqa: E402
 
 import json_merge_patch
 import jsonpatch
@@ -36,6 +39,8 @@ CODES = [
 
 
 def code_of(failure):
+    if not isinstance(failure, (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException)):
+        return None  # the library broke: not an answer
     for pattern, code in CODES:
         if re.search(pattern, str(failure)):
             return code
@@ -46,44 +51,14 @@ def code_of(failure):
     return "path-not-found"
 
 
-def respond(request):
-    seq = request.get("seq")
-    if request.get("cmd") == "start":
-        return {
-            "protocol": 1,
-            "implementation": {
-                "name": "python-jsonpatch",
-                "language": "python",
-                "version": "jsonpatch %s, json-merge-patch %s"
-                % (version("jsonpatch"), version("json-merge-patch")),
-                "homepage": "https://github.com/stefankoegel/python-json-patch",
-            },
-            "capabilities": list(OPS),
-        }
-    op = OPS.get(request.get("op"))
-    if op is None:
-        return {"seq": seq, "unsupported": True, "message": "unknown op"}
-    try:
-        result = op(request["args"])
-        json.dumps(result)  # a value JSON cannot hold is not a result
-        return {"seq": seq, "result": result}
-    except (jsonpatch.JsonPatchException, jsonpointer.JsonPointerException) as failure:
-        return {"seq": seq, "error": {"code": code_of(failure), "message": str(failure)}}
-    except Exception as failure:  # the library broke: not an answer
-        return {"seq": seq, "errored": True, "message": "%s: %s" % (type(failure).__name__, failure)}
+def implementation():
+    return {
+        "name": "python-jsonpatch",
+        "language": "python",
+        "version": "jsonpatch %s, json-merge-patch %s" % (version("jsonpatch"), version("json-merge-patch")),
+        "homepage": "https://github.com/stefankoegel/python-json-patch",
+    }
 
 
-def main():
-    sys.setrecursionlimit(10000)
-    for line in sys.stdin.buffer:
-        try:
-            request = json.loads(line)
-        except ValueError as failure:
-            print(json.dumps({"seq": None, "errored": True, "message": str(failure)}), flush=True)
-            continue
-        if request.get("cmd") == "stop":
-            break
-        print(json.dumps(respond(request)), flush=True)
-
-
-main()
+sys.setrecursionlimit(10000)
+serve(implementation, OPS, code_of)

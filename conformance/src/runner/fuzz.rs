@@ -145,16 +145,20 @@ impl Finding {
     }
 }
 
-/// The operations [`fuzz`] has generators for.
-pub const OPS: [Op; 7] = [
-    Op::PointerGet,
-    Op::MergePatchApply,
-    Op::MergePatchDiff,
-    Op::MergePatchCompose,
-    Op::JsonPatchApply,
-    Op::JsonPatchDiff,
-    Op::StrategicApply,
-];
+/// Whether [`fuzz`] has a generator for `op`.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::{runner::fuzz, Op};
+///
+/// assert!(fuzz::generates(Op::JsonPatchApply));
+/// assert!(!fuzz::generates(Op::ThreeWayStrategic));
+/// ```
+#[must_use]
+pub fn generates(op: Op) -> bool {
+    generator(op).is_some()
+}
 
 /// What a fuzz run found for one operation.
 #[derive(Clone, Debug, Default, PartialEq)]
