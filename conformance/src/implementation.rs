@@ -4,6 +4,7 @@
 //! protocol ([`Adapter`](crate::runner::Adapter)).
 
 use std::fmt;
+use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
@@ -342,6 +343,71 @@ pub struct Info {
     pub homepage: String,
 }
 
+/// The resource limits an implementation declares in its handshake
+/// (`"limits"`); the runner checks the limit laws and the vectors that
+/// expect `limit-exceeded` only against what is declared here.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::implementation::DeclaredLimits;
+///
+/// let limits: DeclaredLimits = serde_json::from_str(r#"{"max_ops": 100}"#).unwrap();
+/// assert_eq!(limits.max_ops, Some(100));
+/// assert!(limits.max_depth.is_none());
+/// assert!(DeclaredLimits::default().is_empty());
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct DeclaredLimits {
+    /// The deepest nesting of containers accepted; one level more is
+    /// `limit-exceeded`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_depth: Option<usize>,
+    /// The most operations in one JSON Patch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_ops: Option<usize>,
+    /// The most bytes one JSON Patch may copy (the copy-doubling attack).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_copy_bytes: Option<usize>,
+}
+
+impl DeclaredLimits {
+    /// The limits of patchlaw's [`Limits`](patchlaw::Limits) that are
+    /// finite.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::implementation::DeclaredLimits;
+    ///
+    /// let declared = DeclaredLimits::of(patchlaw::Limits::new());
+    /// assert_eq!(declared.max_depth, Some(512));
+    /// assert!(DeclaredLimits::of(patchlaw::Limits::unlimited()).is_empty());
+    /// ```
+    #[must_use]
+    pub fn of(limits: patchlaw::Limits) -> DeclaredLimits {
+        let finite = |n: usize| (n != usize::MAX).then_some(n);
+        DeclaredLimits {
+            max_depth: finite(limits.get_max_depth()),
+            max_ops: finite(limits.get_max_operations()),
+            max_copy_bytes: finite(limits.get_max_copy_size()),
+        }
+    }
+
+    /// Whether no limit is declared.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert!(patchlaw_conformance::implementation::DeclaredLimits::default().is_empty());
+    /// ```
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        *self == DeclaredLimits::default()
+    }
+}
+
 /// An implementation under test.
 ///
 /// Laws in [`crate::laws`] and the vector runner call only this trait, so a
@@ -356,6 +422,18 @@ pub trait Implementation {
     /// Runs `op` with `args` (an object keyed by the names of
     /// [`Op::args`]).
     fn run(&mut self, op: Op, args: Map<String, Value>) -> Reply;
+
+    /// The resource limits it declares; none by default.
+    fn limits(&self) -> DeclaredLimits {
+        DeclaredLimits::default()
+    }
+
+    /// How long to wait for each of the next answers. An implementation
+    /// in this process answers when it is done and ignores it; an
+    /// [`Adapter`](crate::runner::Adapter) reports `timeout` past it.
+    fn set_timeout(&mut self, timeout: Duration) {
+        let _ = timeout;
+    }
 }
 
 impl<I: Implementation + ?Sized> Implementation for &mut I {
@@ -369,6 +447,14 @@ impl<I: Implementation + ?Sized> Implementation for &mut I {
 
     fn run(&mut self, op: Op, args: Map<String, Value>) -> Reply {
         (**self).run(op, args)
+    }
+
+    fn limits(&self) -> DeclaredLimits {
+        (**self).limits()
+    }
+
+    fn set_timeout(&mut self, timeout: Duration) {
+        (**self).set_timeout(timeout);
     }
 }
 
@@ -456,6 +542,10 @@ impl Implementation for Native {
             .copied()
             .filter(|&op| implements(op))
             .collect()
+    }
+
+    fn limits(&self) -> DeclaredLimits {
+        DeclaredLimits::of(self.limits)
     }
 
     fn run(&mut self, op: Op, mut args: Map<String, Value>) -> Reply {

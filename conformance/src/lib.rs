@@ -13,11 +13,14 @@
 //!   implementations over a line-delimited JSON protocol ([`runner::Adapter`])
 //!   and serves patchlaw over the same protocol ([`runner::serve`]).
 //!
-//! The binary `patchlaw-conformance` has two commands: `run` (vectors, and
-//! laws with `--laws`, against patchlaw or `--adapter CMD`) and `serve`. The
-//! adapter protocol, the statuses and the known-failures file are specified
-//! in `conformance/PROTOCOL.md`; `conformance/adapters/minimal-python/` is
-//! an adapter of 40 lines.
+//! The binary `patchlaw-conformance` has these commands: `run` (vectors,
+//! and laws with `--laws`, against patchlaw or `--adapter CMD`), `serve`
+//! (patchlaw over the protocol), `matrix` (patchlaw and every adapter of
+//! `conformance/adapters/`, compared) and `fuzz` (an adapter and patchlaw
+//! on the same generated cases, disagreements shrunk into vectors). The adapter protocol, the statuses
+//! and the known-failures file are specified in `conformance/PROTOCOL.md`;
+//! `conformance/adapters/minimal-python/` is an adapter of 40 lines, and
+//! the other folders there are adapters of published libraries.
 //!
 //! # Examples
 //!

@@ -4,7 +4,10 @@
 #![allow(unsafe_code)] // the counting allocator
 
 mod allocations;
+mod fuzz;
 mod laws;
+mod matrix;
+mod report;
 mod serve;
 mod traceability;
 mod vectors;

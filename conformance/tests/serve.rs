@@ -248,6 +248,25 @@ fn the_protocol_document_matches_the_code() {
             "{kind}"
         );
     }
+    // The JSON Schema names the same operations and codes.
+    let schema: Value = serde_json::from_str(runner::schema::SCHEMA).unwrap();
+    let ops: Vec<&str> = Op::ALL.iter().map(|op| op.name()).collect();
+    assert_eq!(
+        schema["$defs"]["handshake"]["properties"]["capabilities"]["items"]["enum"],
+        json!(ops)
+    );
+    let codes: Vec<&str> = patchlaw::ErrorKind::ALL.iter().map(|k| k.code()).collect();
+    let error = &schema["$defs"]["response"]["oneOf"][1]["allOf"][0]["properties"]["error"];
+    let mut listed: Vec<&str> = error["properties"]["code"]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let mut codes = codes;
+    listed.sort_unstable();
+    codes.sort_unstable();
+    assert_eq!(listed, codes);
 }
 
 proptest! {

@@ -180,33 +180,89 @@ fn malformed_vector_files_are_refused() {
     }
 }
 
-/// Known failures become xfail, or xpass when they pass; an expectation
-/// that matches nothing is a problem of the run.
+/// A known failure listed by its exact id becomes xfail, or xpass when it
+/// passes; a wildcard turns failures into xfail and leaves passes alone;
+/// an expectation that is never used is a problem of the run.
 #[test]
 fn expectations_are_kept_honest() {
     let scratch = Scratch::new("expectations");
     let path = scratch.write(
         "expectations.json",
-        r#"{"known_failures": {"merge_patch/rfc7396/*": "claims to fail", "nowhere/x/y": "matches nothing"},
+        r#"{"known_failures": {
+              "merge_patch/rfc7396/appendix-a-01-replace-member": "claims to fail",
+              "merge_patch/*": "matches only passes",
+              "nowhere/x/y": "matches nothing"},
             "skip": {"pointer/rfc6901/*": "not under test"}}"#,
     );
     let expectations = Expectations::load(&path).unwrap();
     let outcomes = runner::run_vectors(&mut Native::new(), &all_vectors(), &expectations);
+    let status = |id: &str| outcomes.iter().find(|o| o.id == id).unwrap().status;
+    assert_eq!(
+        status("merge_patch/rfc7396/appendix-a-01-replace-member"),
+        Status::Xpass
+    );
     assert!(outcomes
         .iter()
-        .filter(|o| o.id.starts_with("merge_patch/rfc7396/"))
-        .all(|o| o.status == Status::Xpass));
+        .filter(|o| o.id.starts_with("merge_patch/") && !o.id.contains("appendix-a-01"))
+        .all(|o| o.status == Status::Pass));
     assert!(outcomes
         .iter()
         .filter(|o| o.id.starts_with("pointer/"))
         .all(|o| o.status == Status::Skipped));
     assert_eq!(
         expectations.unmatched(),
-        ["expectation \"nowhere/x/y\" matches nothing"]
+        [
+            "expectation \"merge_patch/*\" matches no failure",
+            "expectation \"nowhere/x/y\" matches nothing"
+        ]
     );
 
     let path = scratch.write("no-reason.json", r#"{"skip": {"a": ""}}"#);
     assert!(Expectations::load(&path).is_err(), "a skip needs a reason");
+}
+
+/// A wildcard that covers failures makes them xfail, and the file
+/// `--write-expectations` writes lists exactly the failures, by id.
+#[test]
+fn wildcards_cover_failures_and_expectations_can_be_written() {
+    let outcomes = run_file_natively(
+        "merge_patch/known.json",
+        r#"[
+          {"name": "wrong-1", "doc": {}, "patch": {"a": 1}, "expected": {"a": 2}},
+          {"name": "wrong-2", "doc": {}, "patch": {"a": 1}, "expected": {"a": 3}},
+          {"name": "right", "doc": {}, "patch": {"a": 1}, "expected": {"a": 1}}
+        ]"#,
+    );
+    let written = Expectations::default().write(&outcomes);
+    let listed: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let ids: Vec<&String> = listed["known_failures"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert_eq!(
+        ids,
+        ["merge_patch/known/wrong-1", "merge_patch/known/wrong-2"]
+    );
+
+    let wildcard =
+        Expectations::parse(r#"{"known_failures": {"merge_patch/known/*": "a reason"}}"#).unwrap();
+    let judged: Vec<Status> = outcomes
+        .iter()
+        .map(|o| {
+            wildcard
+                .apply_known_failure(&o.id, o.status, o.detail.clone())
+                .0
+        })
+        .collect();
+    assert_eq!(judged, [Status::Xfail, Status::Xfail, Status::Pass]);
+    assert!(wildcard.unmatched().is_empty());
+}
+
+/// The vectors built into the binary are the files of `vectors/`.
+#[test]
+fn the_embedded_vectors_are_the_vector_files() {
+    assert_eq!(runner::vectors::embedded().unwrap(), all_vectors());
 }
 
 /// Files in the community json-patch-tests format run unchanged: records

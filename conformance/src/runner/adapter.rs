@@ -2,7 +2,9 @@
 //! foreign implementation in a child process, spoken to over its stdin and
 //! stdout.
 
+use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
@@ -10,7 +12,72 @@ use std::time::{Duration, Instant};
 use serde::Deserialize as _;
 use serde_json::{json, Map, Value};
 
-use crate::implementation::{Implementation, Info, Op, Reply};
+use crate::implementation::{DeclaredLimits, Implementation, Info, Op, Reply};
+
+/// How the runner starts and waits for an adapter.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::runner::Settings;
+/// use std::time::Duration;
+///
+/// let settings = Settings::new(Duration::from_secs(5)).stderr_log("adapter.log".into());
+/// assert_eq!(settings.timeout, Duration::from_secs(5));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Settings {
+    /// How long to wait for the handshake, for each response, and for the
+    /// adapter to exit after `stop`.
+    pub timeout: Duration,
+    /// The file the adapter's stderr is appended to; `None` lets it
+    /// through to the runner's own stderr.
+    pub stderr_log: Option<PathBuf>,
+    /// Whether every line the adapter writes is checked against the JSON
+    /// Schema of the protocol ([`Adapter::violations`]).
+    pub strict: bool,
+}
+
+impl Settings {
+    /// `timeout`, with the adapter's stderr let through.
+    #[must_use]
+    pub const fn new(timeout: Duration) -> Settings {
+        Settings {
+            timeout,
+            stderr_log: None,
+            strict: false,
+        }
+    }
+
+    /// Checks every line the adapter writes against the protocol's JSON
+    /// Schema.
+    #[must_use]
+    pub fn strict(self, strict: bool) -> Settings {
+        Settings { strict, ..self }
+    }
+
+    /// Appends the adapter's stderr to `path` (created if need be).
+    #[must_use]
+    pub fn stderr_log(self, path: PathBuf) -> Settings {
+        Settings {
+            stderr_log: Some(path),
+            ..self
+        }
+    }
+
+    fn stderr(&self) -> Result<Stdio, String> {
+        let Some(path) = &self.stderr_log else {
+            return Ok(Stdio::inherit());
+        };
+        let file: File = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| format!("cannot open the adapter log {}: {e}", path.display()))?;
+        Ok(Stdio::from(file))
+    }
+}
 
 /// A foreign implementation driven over the adapter protocol.
 ///
@@ -23,11 +90,21 @@ use crate::implementation::{Implementation, Info, Op, Reply};
 #[derive(Debug)]
 pub struct Adapter {
     command: String,
+    settings: Settings,
     timeout: Duration,
     process: Option<Process>,
+    handshake: Handshake,
+    seq: u64,
+    violations: Vec<String>,
+}
+
+/// What the adapter's `start` response says.
+#[derive(Clone, Debug)]
+struct Handshake {
     info: Info,
     capabilities: Vec<Op>,
-    seq: u64,
+    limits: DeclaredLimits,
+    line: String,
 }
 
 #[derive(Debug)]
@@ -45,21 +122,74 @@ impl Adapter {
     /// When the process cannot be started or its handshake is not a valid
     /// `start` response (the process is then killed).
     pub fn start(command: &str, timeout: Duration) -> Result<Adapter, String> {
-        let (process, (info, capabilities)) = Process::spawn(command, timeout)?;
-        Ok(Adapter {
+        Adapter::start_with(command, Settings::new(timeout))
+    }
+
+    /// Starts `command` with `settings` and performs the `start` handshake.
+    ///
+    /// # Errors
+    ///
+    /// When the process or its log cannot be started or opened, or its
+    /// handshake is not a valid `start` response (the process is then
+    /// killed).
+    pub fn start_with(command: &str, settings: Settings) -> Result<Adapter, String> {
+        let (process, handshake) = Process::spawn(command, &settings, settings.timeout)?;
+        let mut adapter = Adapter {
             command: command.to_owned(),
-            timeout,
+            timeout: settings.timeout,
+            settings,
             process: Some(process),
-            info,
-            capabilities,
+            handshake,
             seq: 0,
-        })
+            violations: Vec::new(),
+        };
+        let line = adapter.handshake.line.clone();
+        adapter.validate(&line, "handshake");
+        Ok(adapter)
+    }
+
+    /// Under [`Settings::strict`], each way a line the adapter wrote breaks
+    /// the protocol's JSON Schema, with the line.
+    ///
+    /// # Examples
+    ///
+    /// ```no_run
+    /// use patchlaw_conformance::runner::{Adapter, Settings};
+    /// use std::time::Duration;
+    ///
+    /// let adapter = Adapter::start_with("./my-adapter", Settings::new(Duration::from_secs(5)).strict(true))?;
+    /// for violation in adapter.violations() {
+    ///     println!("{violation}");
+    /// }
+    /// # Ok::<(), String>(())
+    /// ```
+    #[must_use]
+    pub fn violations(&self) -> &[String] {
+        &self.violations
+    }
+
+    fn validate(&mut self, line: &str, definition: &str) {
+        if !self.settings.strict {
+            return;
+        }
+        let shown = crate::implementation::abbreviate(&Value::String(line.to_owned()));
+        match serde_json::from_str::<Value>(line) {
+            Ok(message) => {
+                for violation in super::schema::violations(&message, definition) {
+                    self.violations
+                        .push(format!("{definition}: {violation}, in the line {shown}"));
+                }
+            }
+            Err(e) => self
+                .violations
+                .push(format!("{definition}: not JSON ({e}), in the line {shown}")),
+        }
     }
 
     fn exchange(&mut self, op: Op, args: Map<String, Value>) -> Reply {
         let mut process = match self.process.take() {
             Some(process) => process,
-            None => match Process::spawn(&self.command, self.timeout) {
+            None => match Process::spawn(&self.command, &self.settings, self.settings.timeout) {
                 Ok((process, _)) => process,
                 Err(message) => return Reply::Crashed { message },
             },
@@ -74,6 +204,7 @@ impl Adapter {
         match answer {
             Ok(line) => {
                 self.process = Some(process);
+                self.validate(&line, "response");
                 parse_reply(&line, seq)
             }
             Err(RecvTimeoutError::Timeout) => {
@@ -90,7 +221,11 @@ impl Adapter {
 impl Process {
     /// Starts `command` and performs the handshake; on failure the process
     /// is killed.
-    fn spawn(command: &str, timeout: Duration) -> Result<(Process, (Info, Vec<Op>)), String> {
+    fn spawn(
+        command: &str,
+        settings: &Settings,
+        timeout: Duration,
+    ) -> Result<(Process, Handshake), String> {
         // The shell by its path, not looked up in `PATH`: the runner works
         // with any `PATH` an adapter needs (or none).
         let mut sh = Command::new(SHELL);
@@ -98,7 +233,7 @@ impl Process {
             .arg(command)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
+            .stderr(settings.stderr()?);
         #[cfg(unix)]
         std::os::unix::process::CommandExt::process_group(&mut sh, 0);
         let mut child = sh
@@ -131,7 +266,7 @@ impl Process {
 
     /// Sends `start` and reads the reply: who the adapter is and what it
     /// supports (names of operations the runner does not know are left out).
-    fn handshake(&mut self, command: &str, timeout: Duration) -> Result<(Info, Vec<Op>), String> {
+    fn handshake(&mut self, command: &str, timeout: Duration) -> Result<Handshake, String> {
         self.send(&json!({"cmd": "start", "version": 1}))
             .map_err(|e| format!("cannot write to {command:?}: {e}"))?;
         let line = self
@@ -153,7 +288,17 @@ impl Process {
             .filter_map(Value::as_str)
             .filter_map(Op::from_name)
             .collect();
-        Ok((info, capabilities))
+        let limits = match handshake.get("limits") {
+            None => DeclaredLimits::default(),
+            Some(limits) => DeclaredLimits::deserialize(limits)
+                .map_err(|e| format!("bad `limits` in the handshake: {e}"))?,
+        };
+        Ok(Handshake {
+            info,
+            capabilities,
+            limits,
+            line,
+        })
     }
 
     fn send(&mut self, request: &Value) -> std::io::Result<()> {
@@ -208,22 +353,30 @@ fn end(child: &mut Child) -> String {
 impl Drop for Adapter {
     fn drop(&mut self) {
         if let Some(process) = self.process.take() {
-            process.stop(self.timeout);
+            process.stop(self.settings.timeout);
         }
     }
 }
 
 impl Implementation for Adapter {
     fn info(&self) -> Info {
-        self.info.clone()
+        self.handshake.info.clone()
     }
 
     fn capabilities(&self) -> Vec<Op> {
-        self.capabilities.clone()
+        self.handshake.capabilities.clone()
     }
 
     fn run(&mut self, op: Op, args: Map<String, Value>) -> Reply {
         self.exchange(op, args)
+    }
+
+    fn limits(&self) -> DeclaredLimits {
+        self.handshake.limits
+    }
+
+    fn set_timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
     }
 }
 

@@ -1,28 +1,35 @@
 //! Running vectors and laws against an implementation, and reporting.
 //!
 //! [`run_vectors`] judges every vector, [`run_laws`] checks the laws,
-//! [`Report`] groups the outcomes per area and prints them, [`Adapter`]
-//! drives a foreign implementation over the adapter protocol, and [`serve`]
-//! is the other end of that protocol for patchlaw itself. The protocol, the
-//! statuses and the expectations file are specified in
-//! `conformance/PROTOCOL.md`; the vector format in
+//! [`Report`] groups the outcomes per area and renders them (text, JSON,
+//! JUnit XML, Markdown), [`Adapter`] drives a foreign implementation over
+//! the adapter protocol, and [`serve`] is the other end of that protocol
+//! for patchlaw itself. The protocol, the statuses and the expectations
+//! file are specified in `conformance/PROTOCOL.md`; the vector format in
 //! `conformance/vectors/README.md`.
 
-use std::collections::BTreeMap;
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::path::Path;
+use std::time::Duration;
 
-use serde_json::Value;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
+use serde_json::{json, Value};
 
-use crate::implementation::{abbreviate, Implementation, Op, Reply};
+use crate::implementation::{DeclaredLimits, Implementation, Op};
 
 mod adapter;
 mod expectations;
+pub mod fuzz;
+mod judge;
+pub mod matrix;
+mod report;
+pub mod schema;
 mod serve;
 pub mod vectors;
 
-pub use adapter::Adapter;
+pub use adapter::{Adapter, Settings};
 pub use expectations::Expectations;
+pub use report::{outcome_json, Format, Report, Totals};
 pub use serve::{serve, MAX_LINE_DEPTH};
 pub use vectors::{Compare, ExpectedError, Vector};
 
@@ -112,7 +119,7 @@ impl fmt::Display for Status {
 }
 
 /// The outcome of one vector or law.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Outcome {
     /// `<area>/<topic>/<name>`, or the law ID.
     pub id: String,
@@ -122,6 +129,112 @@ pub struct Outcome {
     pub status: Status,
     /// For anything but a pass: what was expected and what came.
     pub detail: String,
+    /// The clause or law the case checks (a vector's `spec`, a law's ID).
+    pub spec: Option<String>,
+    /// The operation and its arguments: `{"op": .., "args": {..}}`.
+    pub input: Option<Value>,
+    /// What should come: `{"result": ..}`, `{"error": "<code>"}` and/or
+    /// `{"document": ..}` (what a produced patch must give).
+    pub expected: Option<Value>,
+    /// What came, as the protocol's response (without `seq`).
+    pub got: Option<Value>,
+}
+
+impl Outcome {
+    /// An outcome with nothing but its id, area, status and detail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_conformance::runner::{Outcome, Status};
+    ///
+    /// let outcome = Outcome::new("LAW-MP-IDEMPOTENT", "laws", Status::Pass, "");
+    /// assert!(outcome.input.is_none());
+    /// ```
+    #[must_use]
+    pub fn new(id: &str, area: &str, status: Status, detail: &str) -> Outcome {
+        Outcome {
+            id: id.to_owned(),
+            area: area.to_owned(),
+            status,
+            detail: detail.to_owned(),
+            spec: None,
+            input: None,
+            expected: None,
+            got: None,
+        }
+    }
+}
+
+/// How a run waits, and how many cases the laws get.
+///
+/// # Examples
+///
+/// ```
+/// let options = patchlaw_conformance::runner::Options::new().cases(16);
+/// assert_eq!(options.cases, 16);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// How long to wait for each answer.
+    pub timeout: Duration,
+    /// How long to wait for the answer to a case built to exhaust
+    /// resources (a limit law, a vector that expects `limit-exceeded`):
+    /// an implementation that has the limit answers at once.
+    pub exhaustion_timeout: Duration,
+    /// Generated cases per law.
+    pub cases: u32,
+    /// The time a law gets on an implementation, its cases and their
+    /// shrinking together (see [`run_laws_with`]).
+    pub law_budget: Duration,
+}
+
+impl Options {
+    /// 10 s per answer, 2 s for resource-exhaustion cases, 256 cases per
+    /// law, 60 s per law.
+    #[must_use]
+    pub const fn new() -> Options {
+        Options {
+            timeout: Duration::from_secs(10),
+            exhaustion_timeout: Duration::from_secs(2),
+            cases: 256,
+            law_budget: Duration::from_secs(60),
+        }
+    }
+
+    /// Sets the time a law gets.
+    #[must_use]
+    pub const fn law_budget(self, law_budget: Duration) -> Options {
+        Options { law_budget, ..self }
+    }
+
+    /// Sets the time to wait for each answer.
+    #[must_use]
+    pub const fn timeout(self, timeout: Duration) -> Options {
+        Options { timeout, ..self }
+    }
+
+    /// Sets the time to wait for resource-exhaustion cases.
+    #[must_use]
+    pub const fn exhaustion_timeout(self, exhaustion_timeout: Duration) -> Options {
+        Options {
+            exhaustion_timeout,
+            ..self
+        }
+    }
+
+    /// Sets the number of generated cases per law.
+    #[must_use]
+    pub const fn cases(self, cases: u32) -> Options {
+        Options { cases, ..self }
+    }
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options::new()
+    }
 }
 
 /// Judges every vector against `imp`.
@@ -142,390 +255,177 @@ pub fn run_vectors<I: Implementation + ?Sized>(
     vectors: &[Vector],
     expectations: &Expectations,
 ) -> Vec<Outcome> {
+    run_vectors_with(imp, vectors, expectations, Options::new(), &mut |_| {})
+}
+
+/// Judges every vector against `imp` with `options`, calling `progress`
+/// with each outcome as it comes.
+///
+/// A vector that expects `limit-exceeded` runs only when the
+/// implementation declares the limit it is about ([`limit_of`]), with
+/// [`Options::exhaustion_timeout`]; otherwise it is `skipped`.
+pub fn run_vectors_with<I: Implementation + ?Sized>(
+    imp: &mut I,
+    vectors: &[Vector],
+    expectations: &Expectations,
+    options: Options,
+    progress: &mut dyn FnMut(&Outcome),
+) -> Vec<Outcome> {
     let capabilities = imp.capabilities();
-    vectors
-        .iter()
-        .map(|vector| {
-            let (status, detail) = if let Some(reason) = &vector.disabled {
-                (Status::Skipped, format!("disabled: {reason}"))
-            } else if let Some(reason) = expectations.skip_reason(&vector.id) {
-                (Status::Skipped, format!("skipped: {reason}"))
-            } else {
-                match &vector.op {
-                    Err(name) => (
-                        Status::Errored,
-                        format!("unknown op {name:?} in the vector"),
-                    ),
-                    Ok(op) if !capabilities.contains(op) => (
-                        Status::Unsupported,
-                        format!("{op} is not among the implementation's capabilities"),
-                    ),
-                    Ok(op) => judge(vector, *op, imp.run(*op, vector.args.clone())),
+    let declared = imp.limits();
+    let mut outcomes = Vec::with_capacity(vectors.len());
+    for vector in vectors {
+        let mut got = None;
+        let limit = limit_of(vector);
+        let (status, detail) = if let Some(reason) = &vector.disabled {
+            (Status::Skipped, format!("disabled: {reason}"))
+        } else if let Some(reason) = expectations.skip_reason(&vector.id) {
+            (Status::Skipped, format!("skipped: {reason}"))
+        } else if let Some(limit) = limit.filter(|l| l.value(&declared).is_none()) {
+            (
+                Status::Skipped,
+                format!("the handshake declares no `{}` limit", limit.name()),
+            )
+        } else {
+            match &vector.op {
+                Err(name) => (
+                    Status::Errored,
+                    format!("unknown op {name:?} in the vector"),
+                ),
+                Ok(op) if !capabilities.contains(op) => {
+                    (Status::Unsupported, format!("{NOT_IN_HANDSHAKE}{op}"))
                 }
-            };
-            let (status, detail) = expectations.apply_known_failure(&vector.id, status, detail);
-            Outcome {
-                id: vector.id.clone(),
-                area: vector.area.clone(),
-                status,
-                detail,
+                Ok(op) => {
+                    if limit.is_some() {
+                        imp.set_timeout(options.exhaustion_timeout);
+                    }
+                    let reply = imp.run(*op, vector.args.clone());
+                    if limit.is_some() {
+                        imp.set_timeout(options.timeout);
+                    }
+                    got = Some(reply.to_json());
+                    judge::judge(vector, *op, reply)
+                }
             }
-        })
-        .collect()
-}
-
-fn judge(vector: &Vector, op: Op, reply: Reply) -> (Status, String) {
-    match reply {
-        Reply::Ok { result, .. } => match &vector.error {
-            Some(expected) => (
-                Status::ShouldHaveFailed,
-                format!(
-                    "expected error {}, got result {}",
-                    expected_error_name(expected),
-                    abbreviate(&result)
-                ),
-            ),
-            None => judge_result(vector, op, &result),
-        },
-        Reply::Error { code, message, .. } => match &vector.error {
-            Some(ExpectedError::Code(expected)) if *expected == code => {
-                (Status::Pass, String::new())
-            }
-            Some(ExpectedError::Any(_)) => (Status::Pass, String::new()),
-            Some(ExpectedError::Code(expected)) => (
-                Status::WrongError,
-                format!("expected error {expected}, got error {code} ({message})"),
-            ),
-            None => (
-                Status::ShouldHavePassed,
-                format!(
-                    "expected {}, got error {code} ({message})",
-                    expectation_text(vector)
-                ),
-            ),
-        },
-        Reply::Unsupported { message } => (Status::Unsupported, message),
-        Reply::Errored { message } => (Status::Errored, message),
-        Reply::Timeout => (Status::Timeout, "no answer in time".to_owned()),
-        Reply::Crashed { message } => (Status::Crash, message),
-    }
-}
-
-fn judge_result(vector: &Vector, op: Op, result: &Value) -> (Status, String) {
-    let equal = |a: &Value, b: &Value| match vector.compare {
-        Compare::Exact => a == b,
-        Compare::Semantic => patchlaw::json_patch::equal(a, b),
-    };
-    if let Some(expected) = vector.expected.as_ref().filter(|e| !equal(result, e)) {
-        return mismatch(expected, result);
-    }
-    if let (true, Some(code)) = (op.is_diff_like(), &vector.result_error) {
-        // A patch that, as Kubernetes computes it, its own apply refuses.
-        return match effect_of_patch(vector, op, result) {
-            Some(Err(refused)) if refused.code == Some(code.as_str()) => {
-                (Status::Pass, String::new())
-            }
-            Some(Err(refused)) => (
-                Status::Fail,
-                format!(
-                    "the patch {} cannot be applied, but not with {code}: {}",
-                    abbreviate(result),
-                    refused.message
-                ),
-            ),
-            Some(Ok(_)) => (
-                Status::Fail,
-                format!(
-                    "the patch {} applies; it should fail with {code}",
-                    abbreviate(result)
-                ),
-            ),
-            None => (
-                Status::Fail,
-                "the record lacks what applying the patch needs".to_owned(),
-            ),
         };
+        let (status, detail) = expectations.apply_known_failure(&vector.id, status, detail);
+        let outcome = Outcome {
+            spec: vector.spec.clone(),
+            input: Some(json!({
+                "op": vector.op.as_ref().map_or_else(|name| name.as_str(), |op| op.name()),
+                "args": vector.args,
+            })),
+            expected: Some(expected_of(vector)),
+            got,
+            ..Outcome::new(&vector.id, &vector.area, status, &detail)
+        };
+        progress(&outcome);
+        outcomes.push(outcome);
     }
-    if op.is_diff_like() {
-        // A patch is judged by what it does: applied (by patchlaw, the
-        // reference) to the input, it must give the expected document.
-        match effect_of_patch(vector, op, result) {
-            Some(Ok((produced, wanted))) if equal(&produced, &wanted) => {}
-            Some(Ok((produced, wanted))) => {
-                return (
-                    Status::Fail,
-                    format!(
-                        "the patch {} produces {}, expected {}",
-                        abbreviate(result),
-                        abbreviate(&produced),
-                        abbreviate(&wanted)
-                    ),
-                )
-            }
-            Some(Err(refused)) => {
-                return (
-                    Status::Fail,
-                    format!(
-                        "the patch {} cannot be applied: {}",
-                        abbreviate(result),
-                        refused.message
-                    ),
-                )
-            }
-            None => {}
-        }
-    } else if let Some(expected) = vector
-        .expected_result
-        .as_ref()
-        .filter(|e| !equal(result, e))
-    {
-        return mismatch(expected, result);
+    outcomes
+}
+
+/// The detail of an `unsupported` outcome whose operation the handshake
+/// does not list, before the operation's name.
+pub(crate) const NOT_IN_HANDSHAKE: &str = "not in the handshake: ";
+
+/// What a vector expects, as [`Outcome::expected`] shows it.
+fn expected_of(vector: &Vector) -> Value {
+    let mut expected = serde_json::Map::new();
+    if let Some(result) = &vector.expected {
+        expected.insert("result".to_owned(), result.clone());
     }
-    (Status::Pass, String::new())
-}
-
-/// A wrong result.
-fn mismatch(expected: &Value, result: &Value) -> (Status, String) {
-    (
-        Status::Fail,
-        format!(
-            "expected {}, got {}",
-            abbreviate(expected),
-            abbreviate(result)
-        ),
-    )
-}
-
-/// Why a produced patch could not be applied.
-struct Refused {
-    /// patchlaw's error code, when its apply refused the patch.
-    code: Option<&'static str>,
-    message: String,
-}
-
-impl From<patchlaw::Error> for Refused {
-    fn from(e: patchlaw::Error) -> Refused {
-        Refused {
-            code: Some(e.kind().code()),
-            message: e.to_string(),
-        }
+    if let Some(document) = &vector.expected_result {
+        expected.insert("document".to_owned(), document.clone());
     }
-}
-
-/// For a diff-like vector: the document the produced patch gives and the
-/// one it should give, when the vector says enough to know.
-fn effect_of_patch(
-    vector: &Vector,
-    op: Op,
-    patch: &Value,
-) -> Option<Result<(Value, Value), Refused>> {
-    let arg = |name: &str| vector.args.get(name);
-    let apply_merge = |doc: &Value, patch: &Value| -> Result<Value, Refused> {
-        let mut doc = doc.clone();
-        patchlaw::merge_patch::apply_with_limits(&mut doc, patch, patchlaw::Limits::unlimited())?;
-        Ok(doc)
-    };
-    match op {
-        Op::MergePatchDiff => {
-            let from = arg("from")?;
-            let wanted = vector.expected_result.as_ref().or_else(|| arg("to"))?;
-            Some(apply_merge(from, patch).map(|produced| (produced, wanted.clone())))
+    match &vector.error {
+        Some(ExpectedError::Code(code)) => {
+            expected.insert("error".to_owned(), json!(code));
         }
-        Op::JsonPatchDiff => {
-            let from = arg("from")?;
-            let wanted = vector.expected_result.as_ref().or_else(|| arg("to"))?;
-            let produced = patchlaw::json_patch::Patch::from_value_with_limits(
-                patch,
-                patchlaw::Limits::unlimited(),
-            )
-            .and_then(|p| {
-                let mut doc = from.clone();
-                p.apply_with_limits(&mut doc, patchlaw::Limits::unlimited())
-                    .map(|()| doc)
-            })
-            .map_err(Refused::from);
-            Some(produced.map(|produced| (produced, wanted.clone())))
+        Some(ExpectedError::Any(hint)) => {
+            expected.insert("error".to_owned(), json!(format!("any ({hint})")));
         }
-        Op::StrategicDiff | Op::ThreeWayStrategic => {
-            // A three-way patch goes to the current object, and only a
-            // recorded result says what it must give.
-            let (from, wanted) = match op {
-                Op::StrategicDiff => (
-                    arg("from")?,
-                    vector.expected_result.as_ref().or_else(|| arg("to"))?,
-                ),
-                _ => (arg("current")?, vector.expected_result.as_ref()?),
-            };
-            let produced = crate::implementation::schema_argument(arg("schema")?)
-                .map_err(|reply| Refused {
-                    code: None,
-                    message: reply.describe(),
-                })
-                .and_then(|schema| {
-                    let mut doc = from.clone();
-                    patchlaw::strategic::apply_with_limits(
-                        &mut doc,
-                        patch,
-                        &schema,
-                        patchlaw::Limits::unlimited(),
-                    )
-                    .map(|()| doc)
-                    .map_err(Refused::from)
-                });
-            Some(produced.map(|produced| (produced, wanted.clone())))
-        }
-        Op::ThreeWayMergePatch => {
-            let (current, wanted) = (arg("current")?, vector.expected_result.as_ref()?);
-            Some(apply_merge(current, patch).map(|produced| (produced, wanted.clone())))
-        }
-        Op::MergePatchCompose => {
-            let doc = vector.context.get("doc")?;
-            let wanted = match &vector.expected_result {
-                Some(wanted) => Ok(wanted.clone()),
-                None => {
-                    let (first, second) = (arg("first")?, arg("second")?);
-                    apply_merge(doc, first).and_then(|d| apply_merge(&d, second))
-                }
-            };
-            Some(
-                wanted
-                    .and_then(|wanted| apply_merge(doc, patch).map(|produced| (produced, wanted))),
-            )
-        }
-        _ => None,
+        None => {}
     }
-}
-
-fn expected_error_name(expected: &ExpectedError) -> String {
-    match expected {
-        ExpectedError::Code(code) => code.clone(),
-        ExpectedError::Any(hint) => format!("(any; hint: {hint})"),
+    if let Some(code) = &vector.result_error {
+        expected.insert("document_error".to_owned(), json!(code));
     }
+    Value::Object(expected)
 }
 
-fn expectation_text(vector: &Vector) -> String {
-    match (&vector.expected, &vector.expected_result) {
-        (Some(expected), _) => format!("result {}", abbreviate(expected)),
-        (None, Some(document)) => format!("a patch producing {}", abbreviate(document)),
-        (None, None) => "success".to_owned(),
-    }
+/// A resource limit an implementation may declare in its handshake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Limit {
+    /// `max_depth`: nesting depth.
+    Depth,
+    /// `max_ops`: operations in one JSON Patch.
+    Operations,
+    /// `max_copy_bytes`: bytes copied by one JSON Patch.
+    CopyBytes,
 }
 
-/// Outcomes grouped per area, printable as the run's summary.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Report {
-    /// Who was checked.
-    pub implementation: String,
-    /// Every outcome, in run order.
-    pub outcomes: Vec<Outcome>,
-    /// Problems with the run itself (expectations that match nothing, …).
-    pub problems: Vec<String>,
-    /// Whether `unsupported` is acceptable.
-    pub allow_unsupported: bool,
-}
-
-impl Report {
-    /// Whether the run passed: no failing outcome and no problem.
+impl Limit {
+    /// The limit's name in the handshake.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert!(patchlaw_conformance::runner::Report::default().passed());
+    /// assert_eq!(patchlaw_conformance::runner::Limit::CopyBytes.name(), "max_copy_bytes");
     /// ```
     #[must_use]
-    pub fn passed(&self) -> bool {
-        self.problems.is_empty()
-            && !self
-                .outcomes
-                .iter()
-                .any(|o| o.status.is_failure(self.allow_unsupported))
+    pub const fn name(self) -> &'static str {
+        match self {
+            Limit::Depth => "max_depth",
+            Limit::Operations => "max_ops",
+            Limit::CopyBytes => "max_copy_bytes",
+        }
     }
 
-    /// The counts of each status, per area.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// assert!(patchlaw_conformance::runner::Report::default().counts().is_empty());
-    /// ```
+    /// The declared value, if any.
     #[must_use]
-    pub fn counts(&self) -> BTreeMap<&str, BTreeMap<Status, usize>> {
-        let mut counts: BTreeMap<&str, BTreeMap<Status, usize>> = BTreeMap::new();
-        for outcome in &self.outcomes {
-            *counts
-                .entry(&outcome.area)
-                .or_default()
-                .entry(outcome.status)
-                .or_default() += 1;
+    pub const fn value(self, declared: &DeclaredLimits) -> Option<usize> {
+        match self {
+            Limit::Depth => declared.max_depth,
+            Limit::Operations => declared.max_ops,
+            Limit::CopyBytes => declared.max_copy_bytes,
         }
-        counts
     }
+}
 
-    /// The report as text: a line per area with its counts, then every
-    /// outcome that is not a pass with its id and detail, then a verdict.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// let text = patchlaw_conformance::runner::Report::default().render();
-    /// assert!(text.contains("0 passed, 0 failed"));
-    /// ```
-    #[must_use]
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        if !self.implementation.is_empty() {
-            let _ = writeln!(out, "implementation: {}", self.implementation);
-        }
-        for (area, counts) in self.counts() {
-            let total: usize = counts.values().sum();
-            let parts: Vec<String> = counts
-                .iter()
-                .map(|(status, n)| format!("{n} {status}"))
-                .collect();
-            let _ = writeln!(out, "{area:<12} {total:>5} checked: {}", parts.join(", "));
-        }
-        let notable: Vec<&Outcome> = self
-            .outcomes
-            .iter()
-            .filter(|o| o.status != Status::Pass)
-            .collect();
-        if !notable.is_empty() {
-            let _ = writeln!(out);
-        }
-        for outcome in notable {
-            let _ = writeln!(out, "{:<18} {}", outcome.status.name(), outcome.id);
-            if !outcome.detail.is_empty() {
-                let _ = writeln!(out, "{:<18} {}", "", outcome.detail);
+/// The limit a vector that expects `limit-exceeded` is about: the copy size
+/// for a JSON Patch that copies, the operation count for another JSON
+/// Patch, the depth otherwise. `None` for every other vector.
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::runner::{limit_of, vectors, Limit};
+///
+/// let all = vectors::embedded().unwrap();
+/// let doubling = all.iter().find(|v| v.id == "json_patch/edge-cases/copy-doubling-limit").unwrap();
+/// assert_eq!(limit_of(doubling), Some(Limit::CopyBytes));
+/// ```
+#[must_use]
+pub fn limit_of(vector: &Vector) -> Option<Limit> {
+    if vector.error != Some(ExpectedError::Code("limit-exceeded".to_owned())) {
+        return None;
+    }
+    Some(match vector.op {
+        Ok(Op::JsonPatchApply) => {
+            let copies = vector
+                .args
+                .get("patch")
+                .and_then(Value::as_array)
+                .is_some_and(|ops| ops.iter().any(|o| o["op"] == "copy"));
+            if copies {
+                Limit::CopyBytes
+            } else {
+                Limit::Operations
             }
         }
-        for problem in &self.problems {
-            let _ = writeln!(out, "problem: {problem}");
-        }
-        let passed = self
-            .outcomes
-            .iter()
-            .filter(|o| matches!(o.status, Status::Pass | Status::Xfail))
-            .count();
-        let failed = self
-            .outcomes
-            .iter()
-            .filter(|o| o.status.is_failure(self.allow_unsupported))
-            .count();
-        let skipped = self
-            .outcomes
-            .iter()
-            .filter(|o| {
-                o.status == Status::Skipped
-                    || (o.status == Status::Unsupported && self.allow_unsupported)
-            })
-            .count();
-        let _ = writeln!(out);
-        let _ = writeln!(
-            out,
-            "conformance: {passed} passed, {failed} failed, {skipped} skipped"
-        );
-        out
-    }
+        _ => Limit::Depth,
+    })
 }
 
 /// Loads every vector under `dir` and every extra file.
@@ -559,32 +459,197 @@ pub fn run_laws(
     cases: u32,
     expectations: &Expectations,
 ) -> Vec<Outcome> {
+    run_laws_with(
+        imp,
+        native,
+        expectations,
+        Options::new().cases(cases),
+        &mut |_| {},
+    )
+}
+
+/// Checks the laws as [`run_laws`] does, with `options`, calling
+/// `progress` with each outcome as it comes.
+///
+/// The limit laws (LAW-LIM-*) are checked against the limits the
+/// implementation declares, just past each declared value, with
+/// [`Options::exhaustion_timeout`]; a limit it does not declare makes its
+/// law `skipped`. A failing generated case is shrunk, and the smallest
+/// failing case found is reported. A law gets [`Options::law_budget`] of
+/// time, its cases and their shrinking together: a law that finds no failure within
+/// it is a `timeout`; one that does reports the smallest failing case
+/// found by then.
+pub fn run_laws_with(
+    imp: &mut dyn Implementation,
+    native: bool,
+    expectations: &Expectations,
+    options: Options,
+    progress: &mut dyn FnMut(&Outcome),
+) -> Vec<Outcome> {
     let capabilities = imp.capabilities();
-    crate::laws::catalogue()
-        .into_iter()
-        .map(|law| {
-            let (status, detail) = if let Some(reason) = expectations.skip_reason(law.id) {
-                (Status::Skipped, format!("skipped: {reason}"))
-            } else if law.in_place && !native {
-                (
+    let declared = imp.limits();
+    let mut outcomes = Vec::new();
+    for law in crate::laws::catalogue() {
+        let limit = law_limit(law.id);
+        let (status, detail) = if let Some(reason) = expectations.skip_reason(law.id) {
+            (Status::Skipped, format!("skipped: {reason}"))
+        } else if law.in_place && !native {
+            (
+                Status::Skipped,
+                "skipped: a law of patchlaw's in-place API, not observable through the protocol"
+                    .to_owned(),
+            )
+        } else if let Some(op) = law.ops.iter().find(|op| !capabilities.contains(op)) {
+            (Status::Unsupported, format!("{NOT_IN_HANDSHAKE}{op}"))
+        } else if let Some(limit) = limit {
+            match limit.value(&declared) {
+                None => (
                     Status::Skipped,
-                    "skipped: a law of patchlaw's in-place API, not observable through the protocol".to_owned(),
-                )
-            } else if let Some(op) = law.ops.iter().find(|op| !capabilities.contains(op)) {
-                (Status::Unsupported, format!("needs {op}"))
-            } else {
-                match law.check(imp, cases) {
-                    Ok(()) => (Status::Pass, String::new()),
-                    Err(why) => (Status::Fail, why),
+                    format!("the handshake declares no `{}` limit", limit.name()),
+                ),
+                Some(value) => {
+                    imp.set_timeout(options.exhaustion_timeout);
+                    let checked = check_limit(imp, limit, value);
+                    imp.set_timeout(options.timeout);
+                    match checked {
+                        Ok(()) => (Status::Pass, String::new()),
+                        Err(violation) => (Status::Fail, violation.to_string()),
+                    }
                 }
-            };
-            let (status, detail) = expectations.apply_known_failure(law.id, status, detail);
-            Outcome {
-                id: law.id.to_owned(),
-                area: "laws".to_owned(),
-                status,
-                detail,
             }
-        })
-        .collect()
+        } else {
+            let mut runner = quiet_runner(options.cases);
+            let mut budgeted = Budget::new(&mut *imp, options.law_budget);
+            let checked = quietly(|| law.run(&mut runner, &mut [&mut budgeted]));
+            match (checked, budgeted.spent) {
+                (Ok(()), false) => (Status::Pass, String::new()),
+                (Ok(()), true) => (
+                    Status::Timeout,
+                    format!(
+                        "the law's cases took longer than {} s",
+                        options.law_budget.as_secs()
+                    ),
+                ),
+                (Err(why), _) => (Status::Fail, why),
+            }
+        };
+        let (status, detail) = expectations.apply_known_failure(law.id, status, detail);
+        let outcome = Outcome {
+            spec: Some(law.id.to_owned()),
+            ..Outcome::new(law.id, "laws", status, &detail)
+        };
+        progress(&outcome);
+        outcomes.push(outcome);
+    }
+    outcomes
+}
+
+/// A proptest runner for `cases` cases from a fixed seed, which prints
+/// nothing: shrinking is bounded by [`Budget`] instead of proptest's own
+/// bounds, whose messages go to stderr.
+pub(crate) fn quiet_runner(cases: u32) -> TestRunner {
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        verbose: 0,
+        max_shrink_iters: u32::MAX - 1,
+        max_shrink_time: 0,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+}
+
+/// An implementation under test until a deadline, and patchlaw after it.
+///
+/// Shrinking across a process boundary can take long (an adapter that
+/// crashes is started again for each smaller case). Once the budget is
+/// spent, every case is answered by patchlaw, which satisfies the laws, so
+/// each looks like a pass and proptest stops at the smallest case that
+/// failed on the implementation. A check that passes after the deadline
+/// proves nothing, which [`Budget::spent`] tells.
+pub(crate) struct Budget<'a> {
+    imp: &'a mut dyn Implementation,
+    deadline: std::time::Instant,
+    reference: crate::Native,
+    /// Whether a request went to patchlaw.
+    pub(crate) spent: bool,
+}
+
+impl<'a> Budget<'a> {
+    pub(crate) fn new(imp: &'a mut dyn Implementation, budget: Duration) -> Budget<'a> {
+        Budget {
+            imp,
+            deadline: std::time::Instant::now() + budget,
+            reference: crate::Native::new(),
+            spent: false,
+        }
+    }
+}
+
+impl Implementation for Budget<'_> {
+    fn info(&self) -> crate::Info {
+        self.imp.info()
+    }
+
+    fn capabilities(&self) -> Vec<Op> {
+        self.imp.capabilities()
+    }
+
+    fn run(&mut self, op: Op, args: serde_json::Map<String, Value>) -> crate::Reply {
+        if self.spent || std::time::Instant::now() > self.deadline {
+            self.spent = true;
+            self.reference.run(op, args)
+        } else {
+            self.imp.run(op, args)
+        }
+    }
+
+    fn limits(&self) -> DeclaredLimits {
+        self.imp.limits()
+    }
+
+    fn set_timeout(&mut self, timeout: Duration) {
+        self.imp.set_timeout(timeout);
+    }
+}
+
+/// The limit a limit law is about.
+fn law_limit(id: &str) -> Option<Limit> {
+    use crate::laws::limits;
+    [
+        (limits::DEPTH.id, Limit::Depth),
+        (limits::OPS.id, Limit::Operations),
+        (limits::COPY_BOUND.id, Limit::CopyBytes),
+    ]
+    .into_iter()
+    .find(|(law, _)| *law == id)
+    .map(|(_, limit)| limit)
+}
+
+/// Checks a limit law against the declared `value` of its limit.
+fn check_limit(
+    imp: &mut dyn Implementation,
+    limit: Limit,
+    value: usize,
+) -> Result<(), crate::laws::Violation> {
+    use crate::laws::limits;
+    match limit {
+        Limit::Depth => limits::depth(imp, value.saturating_add(1)),
+        Limit::Operations => {
+            limits::operation_count(imp, value.saturating_add(1), true)?;
+            limits::operation_count(imp, value, false)
+        }
+        Limit::CopyBytes => limits::copy_bound(imp),
+    }
+}
+
+/// Runs `f` with panic messages kept off stderr (a law that panics on a
+/// case is a failing case, which proptest reports and shrinks), and turns a
+/// panic that escapes into an error.
+fn quietly(f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(hook);
+    result.unwrap_or_else(|_| Err("the law panicked".to_owned()))
 }

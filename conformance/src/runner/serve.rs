@@ -87,11 +87,18 @@ fn respond<I: Implementation + ?Sized>(imp: &mut I, line: &[u8]) -> Option<Value
     let seq = request.remove("seq").unwrap_or(Value::Null);
     let response = match request.get("cmd").and_then(Value::as_str) {
         Some("start") => match request.get("version") {
-            Some(v) if v == 1 => Some(json!({
-                "protocol": 1,
-                "implementation": imp.info(),
-                "capabilities": imp.capabilities().iter().map(|op| op.name()).collect::<Vec<_>>(),
-            })),
+            Some(v) if v == 1 => {
+                let mut handshake = json!({
+                    "protocol": 1,
+                    "implementation": imp.info(),
+                    "capabilities": imp.capabilities().iter().map(|op| op.name()).collect::<Vec<_>>(),
+                });
+                let limits = imp.limits();
+                if !limits.is_empty() {
+                    handshake["limits"] = json!(limits);
+                }
+                Some(handshake)
+            }
             _ => Some(errored(
                 seq,
                 "`start` needs \"version\": 1 (the only protocol version)",

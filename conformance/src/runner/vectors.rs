@@ -55,6 +55,8 @@ pub struct Vector {
     pub disabled: Option<String>,
     /// The vector's comment.
     pub comment: Option<String>,
+    /// The clause or law the vector checks (`"RFC 6902 §4.1"`).
+    pub spec: Option<String>,
 }
 
 /// A vector file that cannot be read.
@@ -119,26 +121,82 @@ pub fn vector_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(files)
 }
 
-/// Reads one vector file. The area is the name of the file's directory and
-/// the topic its stem. Records without `name` are community
-/// json-patch-tests records: they get their index as name and
-/// `json_patch.apply` as operation.
+/// The vector files of `conformance/vectors/`, as the crate was built
+/// with them: `(path under vectors/, text)`, sorted by path.
+///
+/// # Examples
+///
+/// ```
+/// let files = patchlaw_conformance::runner::vectors::EMBEDDED;
+/// assert!(files.iter().any(|(path, _)| *path == "merge_patch/rfc7396.json"));
+/// ```
+pub const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/vectors.rs"));
+
+/// Every vector of [`EMBEDDED`], in path order: the suite as this binary
+/// carries it, wherever it runs.
 ///
 /// # Errors
 ///
-/// When the file is not a JSON array of objects, a name repeats, a field
+/// When a file is malformed (as [`parse`] says); the crate's tests keep
+/// this from happening.
+///
+/// # Examples
+///
+/// ```
+/// let vectors = patchlaw_conformance::runner::vectors::embedded().unwrap();
+/// assert!(vectors.iter().any(|v| v.id.starts_with("pointer/rfc6901/")));
+/// ```
+pub fn embedded() -> Result<Vec<Vector>, LoadError> {
+    let mut all = Vec::new();
+    for (path, text) in EMBEDDED {
+        all.extend(parse(Path::new(path), text)?);
+    }
+    Ok(all)
+}
+
+/// Reads one vector file (see [`parse`]).
+///
+/// # Errors
+///
+/// When the file cannot be read or is malformed.
+pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LoadError {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    parse(path, &text)
+}
+
+/// Reads the vectors of the file at `path` whose content is `text`. The
+/// area is the name of the file's directory and the topic its stem.
+/// Records without `name` are community json-patch-tests records: they get
+/// their index as name and `json_patch.apply` as operation.
+///
+/// # Errors
+///
+/// When the text is not a JSON array of objects, a name repeats, a field
 /// has the wrong type, an argument of the operation is missing or a field
 /// is neither a documented field nor an argument, an error
 /// code is not one of patchlaw's, or the record's expectations contradict
 /// each other.
-pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
+///
+/// # Examples
+///
+/// ```
+/// use patchlaw_conformance::runner::vectors::parse;
+///
+/// let text = r#"[{"name": "n", "doc": {}, "patch": {"a": 1}, "expected": {"a": 1}}]"#;
+/// let vectors = parse("merge_patch/mine.json".as_ref(), text)?;
+/// assert_eq!(vectors[0].id, "merge_patch/mine/n");
+/// # Ok::<(), patchlaw_conformance::runner::vectors::LoadError>(())
+/// ```
+pub fn parse(path: &Path, text: &str) -> Result<Vec<Vector>, LoadError> {
     let fail = |message: String| LoadError {
         path: path.to_path_buf(),
         message,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
     let records: Vec<Value> =
-        serde_json::from_str(&text).map_err(|e| fail(format!("not a JSON array: {e}")))?;
+        serde_json::from_str(text).map_err(|e| fail(format!("not a JSON array: {e}")))?;
     let topic = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -171,6 +229,7 @@ pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
             }
         };
         let comment = text_field("comment")?;
+        let spec = text_field("spec")?;
         let (area, op) = if community {
             ("json_patch".to_owned(), Ok(Op::JsonPatchApply))
         } else {
@@ -274,6 +333,7 @@ pub fn load(path: &Path) -> Result<Vec<Vector>, LoadError> {
             compare,
             disabled,
             comment,
+            spec,
         });
     }
     Ok(vectors)
