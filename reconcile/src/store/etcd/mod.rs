@@ -1,0 +1,3 @@
+//! The store over etcd's v3 API.
+
+pub mod server;

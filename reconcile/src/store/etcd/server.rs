@@ -1,0 +1,1 @@
+//! etcd servers started for tests.
