@@ -287,6 +287,11 @@ pub enum ErrorKind {
     /// The watch was closed by the other side (a dropped connection):
     /// watch again from the last revision seen.
     Disconnected,
+    /// The store could not be reached, or did not answer in time (a
+    /// networked store: no leader, a member down, a broken connection). The
+    /// outcome of a write that ends so is unknown: read the object to learn
+    /// it.
+    Unavailable,
 }
 
 impl ErrorKind {
@@ -309,6 +314,7 @@ impl ErrorKind {
             ErrorKind::UnsupportedPatch => "unsupported-patch",
             ErrorKind::PatchFailed => "patch-failed",
             ErrorKind::Disconnected => "disconnected",
+            ErrorKind::Unavailable => "unavailable",
         }
     }
 }

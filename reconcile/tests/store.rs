@@ -537,15 +537,17 @@ mod watches {
     }
 
     #[test]
-    fn compaction_keeps_the_changes_from_its_revision_on() {
+    fn compaction_keeps_the_changes_after_its_revision() {
         let store = MemoryStore::new();
         for name in ["a", "b", "c", "d"] {
             store.create(pod(name)).unwrap();
         }
         store.compact(rv(3)).unwrap();
-        assert_eq!(code(store.watch(&Selector::all(), rv(1))), "gone");
-        let mut from_two = store.watch(&Selector::all(), rv(2)).unwrap();
-        assert_eq!(drain(&mut from_two).len(), 2);
+        // The state at 3 is kept, not the change made at 3: a watch must
+        // start after the compaction.
+        assert_eq!(code(store.watch(&Selector::all(), rv(2))), "gone");
+        let mut from_three = store.watch(&Selector::all(), rv(3)).unwrap();
+        assert_eq!(drain(&mut from_three).len(), 1);
     }
 }
 

@@ -479,7 +479,8 @@ pub fn arb_store_case() -> BoxedStrategy<StoreCase> {
 ///
 /// The first difference.
 pub fn writes_seen(store: &dyn Store, case: &StoreCase) -> Result<(), Violation> {
-    let mut model = Model::default();
+    let mut model = Model::starting_at(store)
+        .map_err(|why| Violation::new("LAW-LT-WRITES-SEEN", format!("at the start: {why}")))?;
     for (index, op) in case.ops.iter().chain([&StoreOp::Drain]).enumerate() {
         model.run(store, *op).map_err(|why| {
             Violation::new(
@@ -494,14 +495,15 @@ pub fn writes_seen(store: &dyn Store, case: &StoreCase) -> Result<(), Violation>
 }
 
 /// The reference model: the store's history as a list of changes, one per
-/// revision.
+/// revision from the store's revision at the start (`base`).
 #[derive(Default)]
 struct Model {
+    base: u64,
     revision: u64,
     compacted: u64,
     /// The live objects: revision of the last write, label.
     objects: BTreeMap<Key, (u64, u8)>,
-    /// The change of each revision (index = revision − 1).
+    /// The change of each revision (index = revision − base − 1).
     history: Vec<(Key, Change)>,
     /// Every acknowledged write: its revision, and the object (`None`
     /// for a deletion).
@@ -553,6 +555,23 @@ fn label(object: &Object) -> Option<u8> {
 }
 
 impl Model {
+    /// The model of a store with no object (under its selectors), at its
+    /// current revision and compaction.
+    fn starting_at(store: &dyn Store) -> Result<Model, String> {
+        let base = store.revision().map_err(|e| e.to_string())?.get();
+        let compacted = store.compacted().map_err(|e| e.to_string())?.get();
+        Ok(Model {
+            base,
+            revision: base,
+            compacted,
+            ..Model::default()
+        })
+    }
+
+    /// How long a watch may take to receive what the store has
+    /// acknowledged (a networked store's watches lag behind its writes).
+    const CATCH_UP: std::time::Duration = std::time::Duration::from_secs(10);
+
     fn run(&mut self, store: &dyn Store, op: StoreOp) -> Result<(), String> {
         match op {
             StoreOp::Create { object, d } => {
@@ -645,7 +664,7 @@ impl Model {
                     Some(_) => Selector::kind("Widget"),
                     None => Selector::all(),
                 };
-                let gone = from + 1 < self.compacted;
+                let gone = from < self.compacted;
                 match (store.watch(&selector, Revision::new(from)), gone) {
                     (Ok(watch), false) => {
                         self.watches.push(ModelWatch {
@@ -783,11 +802,11 @@ impl Model {
             .history
             .iter()
             .enumerate()
-            .take(self.compacted as usize)
+            .take(self.compacted.saturating_sub(self.base) as usize)
         {
             match change {
                 Change::Deleted => state.remove(key),
-                _ => state.insert(key.clone(), index as u64 + 1),
+                _ => state.insert(key.clone(), self.base + index as u64 + 1),
             };
         }
         let expected: Vec<(Key, u64)> = state.into_iter().collect();
@@ -802,17 +821,21 @@ impl Model {
     }
 
     fn drain(&mut self, index: usize) -> Result<(), String> {
-        let (revision, compacted) = (self.revision, self.compacted);
+        let (base, revision, compacted) = (self.base, self.revision, self.compacted);
         let watch = &mut self.watches[index];
         if watch.gone {
             return Ok(());
         }
+        watch
+            .watch
+            .catch_up(Revision::new(revision), Model::CATCH_UP)
+            .map_err(|e| format!("the watch did not catch up: {e}"))?;
         // The changes the watch still owes, in order.
         let owed: Vec<(u64, &Key, Change)> = self
             .history
             .iter()
             .enumerate()
-            .map(|(i, (key, change))| (i as u64 + 1, key, *change))
+            .map(|(i, (key, change))| (base + i as u64 + 1, key, *change))
             .filter(|(r, key, _)| *r > watch.last && watch.selector.matches(key))
             .collect();
         let mut owed = owed.into_iter();
@@ -868,7 +891,7 @@ impl Model {
                     return Ok(());
                 }
                 Err(err) if err.kind().code() == "gone" => {
-                    if watch.looked.max(watch.last) + 1 >= compacted {
+                    if watch.looked.max(watch.last) >= compacted {
                         return Err(format!(
                             "gone, though it had looked up to {} and the store is compacted to {compacted}",
                             watch.looked.max(watch.last)

@@ -5,15 +5,12 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-use patchlaw::strategic::{self, Schema};
-use patchlaw::three_way::{self, Action, PlanOptions};
 use serde_json::Value;
 
+use super::write::{self, check_precondition, gone, Planned};
 use super::{Event, List, Patch, ReadAt, Store, Watch, WatchEvent};
 use crate::error::{Error, ErrorKind};
-use crate::object::{
-    kind_and_namespace, resource_version_of, set_resource_version, Key, Object, Revision, Selector,
-};
+use crate::object::{resource_version_of, set_resource_version, Key, Object, Revision, Selector};
 
 /// A [`Store`] in memory. Clones are handles to the same store.
 ///
@@ -121,78 +118,11 @@ impl Store for MemoryStore {
     fn patch(&self, key: &Key, patch: &Patch) -> Result<Object, Error> {
         let mut state = self.state();
         let current = state.live(key);
-        let patched = match (patch, current) {
-            (
-                Patch::Apply {
-                    configuration,
-                    annotation,
-                },
-                current,
-            ) => {
-                let current = current.ok();
-                let namespace = (!key.namespace().is_empty()).then_some(key.namespace());
-                let options = PlanOptions::new()
-                    .annotation(annotation)
-                    .namespace(namespace);
-                let schema = Schema::builtin_for(configuration);
-                let plan = three_way::plan(
-                    configuration,
-                    current.as_ref().map(Object::value),
-                    schema.as_ref(),
-                    options,
-                )
-                .map_err(|e| Error::patch(e, key))?;
-                match (plan.action, current) {
-                    (Action::Create, _) | (_, None) => {
-                        same_key(key, &plan.result)?;
-                        // A configuration that names a uid is about an
-                        // object that exists: it never creates one.
-                        if configuration["metadata"]
-                            .get("uid")
-                            .is_some_and(|u| !u.is_null())
-                        {
-                            return Err(Error::new(
-                                ErrorKind::NotFound,
-                                "the configuration names a uid, and there is no object",
-                            )
-                            .with_key(key));
-                        }
-                        return state.create(plan.result);
-                    }
-                    (Action::Unchanged, Some(current)) => return Ok(current),
-                    (_, Some(current)) => (plan.result, current),
-                }
-            }
-            (_, Err(err)) => return Err(err),
-            (Patch::Json(patch), Ok(current)) => {
-                let mut value = current.to_value();
-                patch.apply(&mut value).map_err(|e| Error::patch(e, key))?;
-                (value, current)
-            }
-            (Patch::Merge(patch), Ok(current)) => {
-                let mut value = current.to_value();
-                patchlaw::merge_patch::apply(&mut value, patch)
-                    .map_err(|e| Error::patch(e, key))?;
-                (value, current)
-            }
-            (Patch::Strategic(patch), Ok(current)) => {
-                let schema = Schema::builtin_for(current.value()).ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::UnsupportedPatch,
-                        "no built-in schema for this kind: use a merge patch or a JSON Patch",
-                    )
-                    .with_key(key)
-                })?;
-                let mut value = current.to_value();
-                strategic::apply(&mut value, patch, &schema).map_err(|e| Error::patch(e, key))?;
-                (value, current)
-            }
-        };
-        let (value, current) = patched;
-        same_key(key, &value)?;
-        let precondition = resource_version_of(&value).map_err(|e| e.with_key(key))?;
-        check_precondition(key, &current, precondition)?;
-        state.replace(key, &current, value)
+        match write::patched(key, current, patch)? {
+            Planned::Create(value) => state.create(value),
+            Planned::Unchanged(current) => Ok(current),
+            Planned::Replace(value, current) => state.replace(key, &current, value),
+        }
     }
 
     fn delete(&self, key: &Key, precondition: Option<Revision>) -> Result<Object, Error> {
@@ -204,7 +134,7 @@ impl Store for MemoryStore {
 
     fn watch(&self, selector: &Selector, from: Revision) -> Result<Box<dyn Watch>, Error> {
         let state = self.state();
-        if from.next() < state.compacted {
+        if from < state.compacted {
             return Err(gone(state.compacted));
         }
         drop(state);
@@ -275,90 +205,37 @@ impl State {
     }
 
     fn create(&mut self, mut object: Value) -> Result<Object, Error> {
-        kind_and_namespace(&object)?;
-        if resource_version_of(&object)?.is_some() {
-            return Err(Error::new(
-                ErrorKind::Invalid,
-                "a new object must not name a resourceVersion",
-            ));
-        }
-        self.generate_name(&mut object)?;
+        write::check_new(&object)?;
+        // Names from a counter, so that runs repeat.
+        let mut generated = self.generated;
+        write::generate_name(
+            &mut object,
+            || {
+                generated += 1;
+                generated
+            },
+            |key| Ok(self.live(key).is_ok()),
+        )?;
+        self.generated = generated;
         let key = Key::of(&object)?;
         if self.live(&key).is_ok() {
             return Err(Error::new(ErrorKind::AlreadyExists, "").with_key(&key));
         }
-        if let Some(Value::Object(metadata)) = object.get_mut("metadata") {
-            // Unique in the store, and the same on every run.
-            let uid = format!(
-                "00000000-0000-4000-8000-{:012x}",
-                self.revision.next().get()
-            );
-            metadata.insert("uid".to_owned(), Value::String(uid));
-        }
+        // Unique in the store, and the same on every run.
+        let uid = format!(
+            "00000000-0000-4000-8000-{:012x}",
+            self.revision.next().get()
+        );
+        write::set_uid(&mut object, uid);
         Ok(self.commit(&key, Some(object)))
     }
 
-    /// Gives an object without a name one made from its
-    /// `metadata.generateName`: the prefix and five characters of the
-    /// alphabet Kubernetes uses, from a counter, so that runs repeat.
-    fn generate_name(&mut self, object: &mut Value) -> Result<(), Error> {
-        const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-        let (kind, namespace) = {
-            let (kind, namespace) = kind_and_namespace(object)?;
-            (kind.to_owned(), namespace.to_owned())
-        };
-        let Some(Value::Object(metadata)) = object.get_mut("metadata") else {
-            return Ok(());
-        };
-        let named = metadata
-            .get("name")
-            .and_then(Value::as_str)
-            .is_some_and(|n| !n.is_empty());
-        let prefix = match metadata.get("generateName").and_then(Value::as_str) {
-            Some(prefix) if !named && !prefix.is_empty() => prefix.to_owned(),
-            _ => return Ok(()),
-        };
-        loop {
-            self.generated += 1;
-            let mut n = self.generated;
-            let mut name = prefix.clone();
-            for _ in 0..5 {
-                name.push(char::from(ALPHABET[(n % 27) as usize]));
-                n /= 27;
-            }
-            if self.live(&Key::new(&kind, &namespace, &name)).is_err() {
-                metadata.insert("name".to_owned(), Value::String(name));
-                return Ok(());
-            }
+    /// Writes `value` over `current` unless it changes nothing.
+    fn replace(&mut self, key: &Key, current: &Object, value: Value) -> Result<Object, Error> {
+        match write::replaced(key, current, value)? {
+            Some(value) => Ok(self.commit(key, Some(value))),
+            None => Ok(current.clone()),
         }
-    }
-
-    /// Writes `value` over `current` unless it changes nothing. A value
-    /// without a `metadata.uid` keeps the current one; another one is a
-    /// failed precondition, `conflict`, as on the API server.
-    fn replace(&mut self, key: &Key, current: &Object, mut value: Value) -> Result<Object, Error> {
-        let uid = current.value()["metadata"].get("uid");
-        if let (Some(uid), Some(Value::Object(metadata))) = (uid, value.get_mut("metadata")) {
-            match metadata.get("uid") {
-                None | Some(Value::Null) => {
-                    metadata.insert("uid".to_owned(), uid.clone());
-                }
-                Some(given) if given == uid => {}
-                Some(given) => {
-                    return Err(Error::new(
-                        ErrorKind::Conflict,
-                        format!("the object's uid is {uid}, not {given}"),
-                    )
-                    .with_key(key)
-                    .with_revision(current.resource_version()))
-                }
-            }
-        }
-        set_resource_version(&mut value, current.resource_version());
-        if &value == current.value() {
-            return Ok(current.clone());
-        }
-        Ok(self.commit(key, Some(value)))
     }
 
     /// Writes a new version of `key` (`None` deletes) at the next revision,
@@ -441,49 +318,6 @@ fn version_at(versions: &[Version], revision: Revision) -> Option<Object> {
         .and_then(|i| versions[i].object.clone())
 }
 
-fn gone(compacted: Revision) -> Error {
-    Error::new(
-        ErrorKind::Gone,
-        format!("the store is compacted to revision {compacted}"),
-    )
-    .with_revision(compacted)
-}
-
-/// `conflict` unless `precondition` (when given) is the current object's
-/// `resourceVersion`.
-fn check_precondition(
-    key: &Key,
-    current: &Object,
-    precondition: Option<Revision>,
-) -> Result<(), Error> {
-    match precondition {
-        Some(expected) if expected != current.resource_version() => Err(Error::new(
-            ErrorKind::Conflict,
-            format!(
-                "the object is at resourceVersion {}, not {expected}",
-                current.resource_version()
-            ),
-        )
-        .with_key(key)
-        .with_revision(current.resource_version())),
-        _ => Ok(()),
-    }
-}
-
-/// `invalid` unless `value` is an object at `key`.
-fn same_key(key: &Key, value: &Value) -> Result<(), Error> {
-    let found = Key::of(value).map_err(|e| e.with_key(key))?;
-    if &found == key {
-        Ok(())
-    } else {
-        Err(Error::new(
-            ErrorKind::Invalid,
-            format!("the result is {found}, not the object patched"),
-        )
-        .with_key(key))
-    }
-}
-
 /// A watch over a [`MemoryStore`]: a cursor into its log.
 struct MemoryWatch {
     shared: Arc<Mutex<State>>,
@@ -502,7 +336,7 @@ impl Watch for MemoryWatch {
             return Err(err.clone());
         }
         let state = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
-        if self.cursor.next() < state.compacted {
+        if self.cursor < state.compacted {
             let err = gone(state.compacted);
             self.ended = Some(err.clone());
             return Err(err);

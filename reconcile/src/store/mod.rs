@@ -14,9 +14,10 @@
 //!
 //! [`Store::compact`]`(c)` forgets the states before revision `c`: a read
 //! at a revision below `c` is [`Gone`], and so is a watch from a revision
-//! `r` with `r + 1 < c` (it would need a change made before `c`). This is
-//! etcd's rule for a watch's start revision (`r + 1`) and for a range read
-//! at a revision.
+//! `r` with `r < c`: the state at `c` is kept, the change made at `c` is
+//! not (etcd's compaction removes a deletion made at `c`, so an etcd watch
+//! from the start revision `c` would miss it). A range read at a revision
+//! follows etcd's rule exactly.
 //!
 //! # Watches
 //!
@@ -78,6 +79,7 @@ use crate::object::{Key, Object, Revision, Selector};
 #[cfg(feature = "etcd")]
 pub mod etcd;
 mod memory;
+mod write;
 
 pub use memory::MemoryStore;
 

@@ -1,0 +1,44 @@
+//! One etcd for the tests that need a single member, and fresh stores on it.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+
+use patchlaw_reconcile::store::etcd::server::Member;
+
+use patchlaw_reconcile::store::etcd::{EtcdOptions, EtcdStore};
+
+/// Runs `test` with the endpoints of an etcd: `PATCHLAW_ETCD_ENDPOINTS`
+/// (a cluster of the user's), or a member started for the test and
+/// stopped after it.
+pub(crate) fn with_etcd<T>(test: impl FnOnce(&[String]) -> T) -> T {
+    if let Ok(list) = std::env::var("PATCHLAW_ETCD_ENDPOINTS") {
+        let endpoints: Vec<String> = list.split(',').map(str::to_owned).collect();
+        return test(&endpoints);
+    }
+    let member = Member::start().unwrap_or_else(|e| panic!("cannot start etcd: {e}"));
+    test(&[member.client_url().to_owned()])
+}
+
+/// Exclusive use of the shared etcd: the store laws count revisions, which
+/// etcd shares among all its keys, so no other test writes meanwhile.
+pub(crate) fn exclusive() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A store under a prefix no other store of this run uses.
+pub(crate) fn fresh_store(endpoints: &[String]) -> EtcdStore {
+    static RUN: OnceLock<u64> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let run = RUN.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    let prefix = format!(
+        "/patchlaw-test/{run}/{}",
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    EtcdStore::connect(endpoints, EtcdOptions::new().prefix(prefix))
+        .unwrap_or_else(|e| panic!("cannot connect to etcd at {endpoints:?}: {e}"))
+}
