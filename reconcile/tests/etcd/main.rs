@@ -1,1 +1,3 @@
 //! Tests against a real etcd.
+
+mod server;
