@@ -1,3 +1,4 @@
 //! Tests against a real etcd.
 
 mod server;
+mod store;

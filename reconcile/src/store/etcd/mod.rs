@@ -42,8 +42,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use etcd_client::{
-    Client, CompactionOptions, Compare, CompareOp, ConnectOptions, DeleteOptions, GetOptions, Txn,
-    TxnOp,
+    Client, CompactionOptions, Compare, CompareOp, ConnectOptions, DeleteOptions, GetOptions,
+    GetResponse, Txn, TxnOp, TxnResponse,
 };
 use serde_json::Value;
 
@@ -358,9 +358,7 @@ impl EtcdStore {
             .iter()
             .map(|(key, _, bytes)| TxnOp::put(self.inner.layout.key(key), bytes.clone(), None))
             .collect();
-        let response = self.call(|mut client| async move {
-            client.txn(Txn::new().when(compares).and_then(puts)).await
-        })?;
+        let response = self.kv_txn(Txn::new().when(compares).and_then(puts))?;
         if !response.succeeded() {
             return Err(Error::new(
                 ErrorKind::AlreadyExists,
@@ -378,24 +376,82 @@ impl EtcdStore {
             .collect())
     }
 
-    /// Runs one request on the store's runtime, within the request timeout.
-    fn call<T, F, Fut>(&self, request: F) -> Result<T, Error>
+    /// A range request.
+    fn kv_get(&self, key: impl Into<Vec<u8>>, options: GetOptions) -> Result<GetResponse, Error> {
+        let key = key.into();
+        self.call(true, |mut client| {
+            let (key, options) = (key.clone(), options.clone());
+            async move { client.get(key, Some(options)).await }
+        })
+    }
+
+    /// A transaction.
+    fn kv_txn(&self, txn: Txn) -> Result<TxnResponse, Error> {
+        self.call(false, |mut client| {
+            let txn = txn.clone();
+            async move { client.txn(txn).await }
+        })
+    }
+
+    /// A compaction.
+    fn kv_compact(&self, revision: i64, options: CompactionOptions) -> Result<(), Error> {
+        self.call(false, |mut client| {
+            let options = options.clone();
+            async move { client.compact(revision, Some(options)).await.map(drop) }
+        })
+    }
+
+    /// Runs a request on the store's runtime, within the request timeout.
+    ///
+    /// A request that could not reach a member (its connection refused: a
+    /// member down) is sent again, to another member as the client balances
+    /// them, until the timeout: nothing was sent, so nothing is done twice. A
+    /// read is also sent again after a member's "unavailable" answer (no
+    /// leader yet, during an election); a write is not, as it may have been
+    /// made.
+    fn call<T, F, Fut>(&self, read: bool, request: F) -> Result<T, Error>
     where
-        F: FnOnce(Client) -> Fut,
+        F: Fn(Client) -> Fut,
         Fut: std::future::Future<Output = Result<T, etcd_client::Error>>,
     {
-        let client = self.inner.client.clone();
+        self.send(read, request)?.map_err(|e| self.error(e))
+    }
+
+    /// [`EtcdStore::call`], with etcd's error as it is.
+    fn send<T, F, Fut>(
+        &self,
+        read: bool,
+        request: F,
+    ) -> Result<Result<T, etcd_client::Error>, Error>
+    where
+        F: Fn(Client) -> Fut,
+        Fut: std::future::Future<Output = Result<T, etcd_client::Error>>,
+    {
         let timeout = self.inner.options.request_timeout;
+        let last = std::cell::RefCell::new(None);
         self.inner
             .runtime
-            .block_on(async { tokio::time::timeout(timeout, request(client)).await })
+            .block_on(async {
+                tokio::time::timeout(timeout, async {
+                    loop {
+                        match request(self.inner.client.clone()).await {
+                            Err(e) if not_sent(&e) || (read && unavailable_status(&e)) => {
+                                *last.borrow_mut() = Some(e.to_string());
+                                tokio::time::sleep(Duration::from_millis(20)).await;
+                            }
+                            answer => return answer,
+                        }
+                    }
+                })
+                .await
+            })
             .map_err(|_| {
-                Error::new(
-                    ErrorKind::Unavailable,
-                    format!("etcd did not answer within {timeout:?}"),
-                )
-            })?
-            .map_err(|e| self.error(e))
+                let why = match last.take() {
+                    Some(error) => format!("no answer within {timeout:?}; last: {error}"),
+                    None => format!("no answer within {timeout:?}"),
+                };
+                unavailable(&self.inner.endpoints, why)
+            })
     }
 
     /// The store's error for an etcd error.
@@ -463,15 +519,11 @@ impl EtcdStore {
             CompareOp::Equal,
             to_etcd(current.resource_version()),
         );
-        let response = self.call(|mut client| async move {
-            client
-                .txn(
-                    Txn::new()
-                        .when([compare])
-                        .and_then([TxnOp::put(etcd_key, bytes, None)]),
-                )
-                .await
-        })?;
+        let response = self.kv_txn(
+            Txn::new()
+                .when([compare])
+                .and_then([TxnOp::put(etcd_key, bytes, None)]),
+        )?;
         if !response.succeeded() {
             return Ok(None);
         }
@@ -491,15 +543,11 @@ impl EtcdStore {
     ) -> Result<Option<Object>, Error> {
         let etcd_key = self.inner.layout.key(&key);
         let compare = Compare::create_revision(etcd_key.clone(), CompareOp::Equal, 0);
-        let response = self.call(|mut client| async move {
-            client
-                .txn(
-                    Txn::new()
-                        .when([compare])
-                        .and_then([TxnOp::put(etcd_key, bytes, None)]),
-                )
-                .await
-        })?;
+        let response = self.kv_txn(
+            Txn::new()
+                .when([compare])
+                .and_then([TxnOp::put(etcd_key, bytes, None)]),
+        )?;
         if !response.succeeded() {
             return Ok(None);
         }
@@ -536,8 +584,7 @@ impl EtcdStore {
                 .with_limit(page)
                 .with_revision(at);
             let start = from.clone();
-            let response =
-                self.call(|mut client| async move { client.get(start, Some(options)).await })?;
+            let response = self.kv_get(start, options)?;
             if at == 0 {
                 at = header_revision(response.header()).get() as i64;
             }
@@ -595,11 +642,7 @@ impl EtcdStore {
 impl Store for EtcdStore {
     fn revision(&self) -> Result<Revision, Error> {
         let probe = self.inner.layout.probe();
-        let response = self.call(|mut client| async move {
-            client
-                .get(probe, Some(GetOptions::new().with_count_only()))
-                .await
-        })?;
+        let response = self.kv_get(probe, GetOptions::new().with_count_only())?;
         Ok(header_revision(response.header()))
     }
 
@@ -630,8 +673,7 @@ impl Store for EtcdStore {
         };
         let etcd_key = self.inner.layout.key(key);
         let options = GetOptions::new().with_revision(revision);
-        let response =
-            self.call(|mut client| async move { client.get(etcd_key, Some(options)).await })?;
+        let response = self.kv_get(etcd_key, options)?;
         response
             .kvs()
             .first()
@@ -725,11 +767,7 @@ impl Store for EtcdStore {
                 to_etcd(current.resource_version()),
             );
             let delete = TxnOp::delete(etcd_key.clone(), Some(DeleteOptions::new()));
-            let response = self.call(|mut client| async move {
-                client
-                    .txn(Txn::new().when([compare]).and_then([delete]))
-                    .await
-            })?;
+            let response = self.kv_txn(Txn::new().when([compare]).and_then([delete]))?;
             if response.succeeded() {
                 let revision = header_revision(response.header());
                 self.inner.writes.record(key, revision);
@@ -748,7 +786,7 @@ impl Store for EtcdStore {
             if let Some(revision) = self.read_revision(ReadAt::Exact(from))? {
                 let probe = self.inner.layout.probe();
                 let options = GetOptions::new().with_count_only().with_revision(revision);
-                self.call(|mut client| async move { client.get(probe, Some(options)).await })?;
+                self.kv_get(probe, options)?;
             }
         }
         let watch = EtcdWatch::start(
@@ -783,9 +821,7 @@ impl Store for EtcdStore {
             return Ok(());
         }
         let options = CompactionOptions::new().with_physical();
-        match self.call(|mut client| async move {
-            client.compact(to_etcd(revision), Some(options)).await
-        }) {
+        match self.kv_compact(to_etcd(revision), options) {
             Ok(_) => Ok(()),
             // Compacting to a revision at or below the compaction does
             // nothing.
@@ -801,25 +837,19 @@ impl EtcdStore {
     fn is_compacted_probe(&self, revision: i64) -> Result<bool, Error> {
         let probe = self.inner.layout.probe();
         let options = GetOptions::new().with_count_only().with_revision(revision);
-        let client = self.inner.client.clone();
-        let timeout = self.inner.options.request_timeout;
-        let answer = self.inner.runtime.block_on(async move {
-            let mut client = client;
-            tokio::time::timeout(timeout, client.get(probe, Some(options))).await
-        });
+        let answer = self.send(true, |mut client| {
+            let (probe, options) = (probe.clone(), options.clone());
+            async move { client.get(probe, Some(options)).await }
+        })?;
         match answer {
-            Ok(Ok(_)) => Ok(false),
-            Ok(Err(e))
+            Ok(_) => Ok(false),
+            Err(e)
                 if e.to_string()
                     .contains("required revision has been compacted") =>
             {
                 Ok(true)
             }
-            Ok(Err(e)) => Err(unavailable(&self.inner.endpoints, e)),
-            Err(_) => Err(Error::new(
-                ErrorKind::Unavailable,
-                "etcd did not answer in time",
-            )),
+            Err(e) => Err(unavailable(&self.inner.endpoints, e)),
         }
     }
 }
@@ -876,4 +906,24 @@ fn unavailable(endpoints: &[String], error: impl std::fmt::Display) -> Error {
         ErrorKind::Unavailable,
         format!("etcd at {}: {error}", endpoints.join(",")),
     )
+}
+
+/// gRPC's status code `UNAVAILABLE`.
+const GRPC_UNAVAILABLE: i32 = 14;
+
+/// Whether a request failed before it reached a member: its connection
+/// was refused or could not be made.
+fn not_sent(error: &etcd_client::Error) -> bool {
+    match error {
+        etcd_client::Error::TransportError(_) => true,
+        etcd_client::Error::GRpcStatus(status) => {
+            status.code() as i32 == GRPC_UNAVAILABLE && status.message().contains("connect error")
+        }
+        _ => false,
+    }
+}
+
+/// Whether a member answered "unavailable" (no leader, a stopping member).
+fn unavailable_status(error: &etcd_client::Error) -> bool {
+    matches!(error, etcd_client::Error::GRpcStatus(status) if status.code() as i32 == GRPC_UNAVAILABLE)
 }
