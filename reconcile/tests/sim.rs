@@ -244,8 +244,11 @@ fn checked_level_scenario() -> patchlaw_reconcile::sim::Scenario {
         .scenario()
 }
 
+/// The laws' regression files and the test bed's reports are seeds: a
+/// seed gives these schedules, whatever options of the shape are left at
+/// their defaults.
 #[test]
-fn a_seed_gives_the_schedules_it_always_gave() {
+fn the_schedules_of_a_seed_are_pinned() {
     let level = Deployments::new(PodKeeper::Level)
         .injector(true)
         .chaos(true)

@@ -205,8 +205,9 @@ impl History {
         let at = list.revision;
         match self.start {
             None => self.start = Some(at),
-            Some(_) if at > self.known => self.gaps.push((self.known, at)),
-            Some(_) => {}
+            // A list no newer than what the history knows tells it nothing.
+            Some(_) if at <= self.known => return Ok(()),
+            Some(_) => self.gaps.push((self.known, at)),
         }
         let mut listed = BTreeMap::new();
         for object in list.items {
@@ -227,5 +228,111 @@ impl History {
         }
         self.known = self.known.max(at);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::store::MemoryStore;
+
+    fn pod(name: &str) -> Value {
+        json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "namespace": "default"}})
+    }
+
+    fn settle(history: &mut History, store: &MemoryStore, notes: &mut Vec<String>) {
+        let mut patience = Patience::new(Duration::from_secs(1));
+        let revision = store.revision().unwrap();
+        assert_eq!(history.catch_up(revision, &mut patience), Ok(Some(true)));
+        history.pump(store, &mut |note| notes.push(note));
+    }
+
+    fn state(history: &History, revision: u64) -> Vec<(String, u64)> {
+        history
+            .state_at(&Selector::all(), Revision::new(revision))
+            .into_iter()
+            .map(|(key, r)| (key.name().to_owned(), r.get()))
+            .collect()
+    }
+
+    #[test]
+    fn a_history_behind_a_compaction_lists_again_and_knows_what_it_saw() {
+        let store = MemoryStore::new();
+        store.create(pod("a")).unwrap();
+        let mut notes = Vec::new();
+        let mut history = History::new(&store, &mut |note| notes.push(note));
+        assert_eq!(history.start(), Some(Revision::new(1)));
+        let b = store.create(pod("b")).unwrap();
+        settle(&mut history, &store, &mut notes);
+        assert!(history.knows(Revision::new(2)));
+        assert!(!history.knows(Revision::new(3)));
+        // Behind its back: b deleted at 3, c created at 4, compacted to 4.
+        store.delete(b.key(), None).unwrap();
+        store.create(pod("c")).unwrap();
+        store.compact(Revision::new(4)).unwrap();
+        settle(&mut history, &store, &mut notes);
+        assert_eq!(history.breaks, 1);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(
+            notes[0].starts_with("the watch ended after rv 2 (gone"),
+            "{notes:?}"
+        );
+        assert_eq!(
+            notes[1],
+            "rv 2 is compacted away: listed again at rv 4 (the states between are unknown)"
+        );
+        let known: Vec<bool> = (0..6).map(|r| history.knows(Revision::new(r))).collect();
+        assert_eq!(known, [false, true, true, false, true, false]);
+        assert_eq!(
+            state(&history, 2),
+            [("a".to_owned(), 1), ("b".to_owned(), 2)]
+        );
+        assert_eq!(
+            state(&history, 4),
+            [("a".to_owned(), 1), ("c".to_owned(), 4)]
+        );
+        // And it follows the store from there.
+        store.create(pod("d")).unwrap();
+        settle(&mut history, &store, &mut notes);
+        assert!(history.knows(Revision::new(5)));
+        assert_eq!(state(&history, 5).len(), 3);
+    }
+
+    #[test]
+    fn a_history_whose_watch_is_closed_watches_again_from_where_it_was() {
+        let store = MemoryStore::new();
+        let mut notes = Vec::new();
+        let mut history = History::new(&store, &mut |note| notes.push(note));
+        store.create(pod("a")).unwrap();
+        settle(&mut history, &store, &mut notes);
+        history.watch = Some(Box::new(Closed));
+        store.create(pod("b")).unwrap();
+        settle(&mut history, &store, &mut notes);
+        assert_eq!(
+            notes,
+            [
+                "the watch ended after rv 1 (disconnected: reset)",
+                "watching again from rv 1",
+            ]
+        );
+        settle(&mut history, &store, &mut notes);
+        assert_eq!(history.gaps, []);
+        assert!(history.knows(Revision::new(2)));
+        assert_eq!(state(&history, 2).len(), 2);
+    }
+
+    /// A watch whose connection is closed.
+    struct Closed;
+
+    impl Watch for Closed {
+        fn next(&mut self) -> Result<Option<crate::store::WatchEvent>, Error> {
+            Err(Error::new(ErrorKind::Disconnected, "reset"))
+        }
+
+        fn request_progress(&mut self) {}
     }
 }

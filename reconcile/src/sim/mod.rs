@@ -256,8 +256,9 @@ impl Shape {
     }
 
     /// The environment events allowed: [`Step::Environment`]`(which)` for
-    /// `which` below `events` (0, the default: none, and the schedules
-    /// are those of a shape without this option, seed for seed).
+    /// `which` below `events` (0, the default: none, and the strategy has
+    /// no arm for them, so that the schedules of a seed are those of the
+    /// other steps alone).
     ///
     /// # Examples
     ///
@@ -406,8 +407,8 @@ pub fn schedules(shape: &Shape) -> BoxedStrategy<Schedule> {
     if shape.faults.contains(FaultKind::Compact) {
         steps.push((1, Just(Step::Compact).boxed()));
     }
-    // Without environment events the strategy is the one it always was,
-    // so that a seed gives the same schedules.
+    // No arm at all without environment events: the schedules of a seed
+    // are then those of the other steps alone.
     if shape.environment > 0 {
         steps.push((
             1,

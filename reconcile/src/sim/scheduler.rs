@@ -1111,7 +1111,7 @@ pub(crate) struct Patience {
 }
 
 impl Patience {
-    fn new(timeout: Duration) -> Patience {
+    pub(crate) fn new(timeout: Duration) -> Patience {
         Patience {
             timeout,
             deadline: None,
