@@ -7,8 +7,11 @@
 //! after its parent so that a second create is `already-exists`, passes.
 //!
 //! ```text
-//! cargo run -p patchlaw-reconcile --example stale_child
+//! cargo run -p patchlaw-reconcile --example stale_child [-- --store STORE]
 //! ```
+//!
+//! Each run is played on a fresh store: `--store memory` (the default), a
+//! store in memory.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,6 +24,8 @@ use patchlaw_reconcile::sim::{FaultKind, FaultProfile, Scenario, TestBed};
 use patchlaw_reconcile::store::{Patch, ReadAt, Store};
 use patchlaw_reconcile::{Error, Key, Object, Selector};
 use serde_json::{json, Value};
+
+mod stores;
 
 /// Keeps one ConfigMap for each `example.com/v1` Database.
 struct Databases {
@@ -145,6 +150,17 @@ fn scenario(fixed: bool) -> Scenario {
 }
 
 fn main() -> ExitCode {
+    let stores = match stores::from_args(std::env::args().skip(1)) {
+        Ok((_, stores, rest)) if rest.is_empty() => stores,
+        Ok((_, _, rest)) => {
+            eprintln!("stale_child: unexpected arguments {rest:?}");
+            return ExitCode::FAILURE;
+        }
+        Err(why) => {
+            eprintln!("stale_child: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
     // Sieve's perturbations: stale reads (a lagging cache), late and lost
     // events, crashes between writes.
     let faults = FaultProfile::none()
@@ -153,7 +169,10 @@ fn main() -> ExitCode {
         .with(FaultKind::Delay)
         .with(FaultKind::Drop);
     let buggy = scenario(false);
-    let bed = TestBed::new(&buggy).faults(faults).cases(1000);
+    let bed = TestBed::new(&buggy)
+        .faults(faults)
+        .cases(1000)
+        .store(&stores);
     let failure = match bed.check() {
         Ok(cases) => {
             println!("the buggy controller passed {cases} schedules: nothing found");
@@ -162,8 +181,15 @@ fn main() -> ExitCode {
         Err(failure) => failure,
     };
     println!("The buggy controller, {failure}");
+    if failure.run.is_none() {
+        return ExitCode::FAILURE;
+    }
     let fixed = scenario(true);
-    match TestBed::new(&fixed).faults(faults).cases(1000).check() {
+    let bed = TestBed::new(&fixed)
+        .faults(faults)
+        .cases(1000)
+        .store(&stores);
+    match bed.check() {
         Ok(cases) => {
             println!("The fixed controller passes {cases} schedules of the same faults.");
             ExitCode::SUCCESS

@@ -5,15 +5,29 @@
 //! quiet ticks it took.
 //!
 //! ```text
-//! cargo run --release -p patchlaw-reconcile --example talk [-- SCHEDULES [SEED]]
+//! cargo run --release -p patchlaw-reconcile --example talk [-- [--store STORE] SCHEDULES [SEED]]
 //! ```
+//!
+//! Each run is played on a fresh store: `--store memory` (the default), a
+//! store in memory.
+
+use std::process::ExitCode;
 
 use patchlaw_reconcile::sim::{
-    Deployments, FailureMode, FaultKind, FaultProfile, PodKeeper, TestBed,
+    Deployments, FailureMode, FaultKind, FaultProfile, NoEnvironment, PodKeeper, TestBed,
 };
 
-fn main() {
-    let mut args = std::env::args().skip(1);
+mod stores;
+
+fn main() -> ExitCode {
+    let (store, stores, args) = match stores::from_args(std::env::args().skip(1)) {
+        Ok(parsed) => parsed,
+        Err(why) => {
+            eprintln!("talk: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut args = args.into_iter();
     let schedules: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(0);
     let only = |kinds: &[FaultKind]| kinds.iter().fold(FaultProfile::none(), |p, k| p.with(*k));
@@ -47,6 +61,10 @@ fn main() {
          quiet ticks it took (median, max).\n",
         Deployments::BOUND
     );
+    if store != "memory" {
+        println!("Each run on a fresh store: {store}.\n");
+    }
+    let mut store_errors = 0;
     print!("| faults |");
     for consumer in PodKeeper::ALL {
         print!(" {} |", consumer.name());
@@ -61,7 +79,9 @@ fn main() {
                 .cases(schedules)
                 .seed(seed)
                 .within(Deployments::BOUND)
+                .store(&stores)
                 .survey();
+            store_errors += survey.store_errors;
             let percent = |n: u32| 100.0 * f64::from(n) / f64::from(survey.runs.max(1));
             let ticks = match (survey.median(), survey.max()) {
                 (Some(median), Some(max)) => format!("{median}, {max}"),
@@ -75,14 +95,27 @@ fn main() {
         }
         println!();
     }
+    if store_errors > 0 {
+        println!("\n{store_errors} schedules not run: no store could be made for them.");
+    }
     println!("\nThe minimal schedules of the edge-triggered consumer's three failure modes:\n");
     for mode in FailureMode::ALL {
-        let run = Deployments::new(PodKeeper::Edge)
-            .scenario()
-            .trace(&mode.schedule());
+        let store = match stores() {
+            Ok(store) => store,
+            Err(err) => {
+                eprintln!("talk: no store: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
+        let run = Deployments::new(PodKeeper::Edge).scenario().trace_on(
+            store,
+            &mode.schedule(),
+            &mut NoEnvironment,
+        );
         println!("{}: {:?}", mode.name(), mode.schedule());
         if let Some(trace) = run.trace {
             println!("{trace}");
         }
     }
+    ExitCode::SUCCESS
 }

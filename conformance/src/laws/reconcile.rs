@@ -7,16 +7,23 @@
 //! ([`LAW-LT-WRITES-SEEN`](WRITES_SEEN), checked against a reference model
 //! of the store) or a schedule of the talk's [`Deployments`] scenario (the
 //! others); a violation carries the schedule's trace.
+//!
+//! Each law takes its store, or plays on a new [`MemoryStore`]; the
+//! functions ending in `_on` play the same scenarios on any store (such as
+//! one over etcd), with an [`Environment`] for the schedules' environment
+//! events, and trace every run, since a run on another store may not
+//! repeat.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use patchlaw_reconcile::sim::{
-    schedules, DeploymentWrite, Deployments, FailureMode, FaultKind, FaultProfile, Invariant,
-    PodKeeper, Run, Schedule, SimOptions,
+    schedules, DeploymentWrite, Deployments, Environment, FailureMode, FaultKind, FaultProfile,
+    Invariant, PodKeeper, Run, Scenario, Schedule, SimOptions, StoreFactory,
 };
 use patchlaw_reconcile::store::{Event, MemoryStore, Patch, ReadAt, Store, Watch};
-use patchlaw_reconcile::{Key, Object, Revision, Selector};
+use patchlaw_reconcile::{ErrorKind, Key, Object, Revision, Selector};
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
@@ -102,7 +109,31 @@ pub fn repair_schedules() -> BoxedStrategy<Schedule> {
 ///
 /// The violation, with the trace.
 pub fn no_time_travel(schedule: &Schedule) -> Result<(), Violation> {
-    invariant("LAW-LT-NO-TIME-TRAVEL", Invariant::NoTimeTravel, schedule)
+    invariant(
+        "LAW-LT-NO-TIME-TRAVEL",
+        Invariant::NoTimeTravel,
+        Stage::Memory,
+        schedule,
+    )
+}
+
+/// `LAW-LT-NO-TIME-TRAVEL` on one schedule played on `store` (which only
+/// this run writes to), with `environment` for its environment events.
+///
+/// # Errors
+///
+/// The violation, with the trace.
+pub fn no_time_travel_on(
+    store: Arc<dyn Store>,
+    environment: &mut dyn Environment,
+    schedule: &Schedule,
+) -> Result<(), Violation> {
+    invariant(
+        "LAW-LT-NO-TIME-TRAVEL",
+        Invariant::NoTimeTravel,
+        Stage::On(store, environment),
+        schedule,
+    )
 }
 
 /// `LAW-LT-CACHE-IS-STORE` on one schedule.
@@ -111,16 +142,66 @@ pub fn no_time_travel(schedule: &Schedule) -> Result<(), Violation> {
 ///
 /// The violation, with the trace.
 pub fn cache_is_store(schedule: &Schedule) -> Result<(), Violation> {
-    invariant("LAW-LT-CACHE-IS-STORE", Invariant::CacheIsStore, schedule)
+    invariant(
+        "LAW-LT-CACHE-IS-STORE",
+        Invariant::CacheIsStore,
+        Stage::Memory,
+        schedule,
+    )
 }
 
-fn invariant(law: &'static str, which: Invariant, schedule: &Schedule) -> Result<(), Violation> {
+/// `LAW-LT-CACHE-IS-STORE` on one schedule played on `store`, as
+/// [`no_time_travel_on`] plays it. A cache whose revision the simulation's
+/// history of the store does not know (it lagged, or another run's
+/// compaction made it skip revisions) is not checked
+/// ([`Run::unchecked`]).
+///
+/// # Errors
+///
+/// The violation, with the trace.
+pub fn cache_is_store_on(
+    store: Arc<dyn Store>,
+    environment: &mut dyn Environment,
+    schedule: &Schedule,
+) -> Result<(), Violation> {
+    invariant(
+        "LAW-LT-CACHE-IS-STORE",
+        Invariant::CacheIsStore,
+        Stage::On(store, environment),
+        schedule,
+    )
+}
+
+/// Where a law plays a run.
+enum Stage<'a> {
+    /// A new [`MemoryStore`], without a trace: a failing run is played
+    /// again with one (the same run).
+    Memory,
+    /// This store and environment, with a trace.
+    On(Arc<dyn Store>, &'a mut dyn Environment),
+}
+
+impl Stage<'_> {
+    fn play(self, scenario: &Scenario, schedule: &Schedule) -> Run {
+        match self {
+            Stage::Memory => scenario.run(schedule),
+            Stage::On(store, environment) => scenario.trace_on(store, schedule, environment),
+        }
+    }
+}
+
+fn invariant(
+    law: &'static str,
+    which: Invariant,
+    stage: Stage<'_>,
+    schedule: &Schedule,
+) -> Result<(), Violation> {
     let deployments = level_scenario().options(SimOptions::new().check_invariants(true));
     let scenario = deployments.scenario();
-    let run = scenario.run(schedule);
+    let run = stage.play(&scenario, schedule);
     match run.violations.iter().find(|b| b.invariant == which) {
         None => Ok(()),
-        Some(broken) => Err(traced(law, &broken.detail, &scenario.trace(schedule))),
+        Some(broken) => Err(violation(law, &broken.detail, &scenario, schedule, &run)),
     }
 }
 
@@ -130,7 +211,31 @@ fn invariant(law: &'static str, which: Invariant, schedule: &Schedule) -> Result
 ///
 /// The violation, with the trace.
 pub fn converges(schedule: &Schedule) -> Result<(), Violation> {
-    within_bound("LAW-LT-CONVERGES", level_scenario(), schedule)
+    within_bound(
+        "LAW-LT-CONVERGES",
+        level_scenario(),
+        Stage::Memory,
+        schedule,
+    )
+}
+
+/// `LAW-LT-CONVERGES` on one schedule played on `store`, as
+/// [`no_time_travel_on`] plays it.
+///
+/// # Errors
+///
+/// The violation, with the trace.
+pub fn converges_on(
+    store: Arc<dyn Store>,
+    environment: &mut dyn Environment,
+    schedule: &Schedule,
+) -> Result<(), Violation> {
+    within_bound(
+        "LAW-LT-CONVERGES",
+        level_scenario(),
+        Stage::On(store, environment),
+        schedule,
+    )
 }
 
 /// `LAW-LT-RESYNC-REPAIRS` on one schedule.
@@ -142,6 +247,26 @@ pub fn resync_repairs(schedule: &Schedule) -> Result<(), Violation> {
     within_bound(
         "LAW-LT-RESYNC-REPAIRS",
         Deployments::new(PodKeeper::EdgeWithRelist),
+        Stage::Memory,
+        schedule,
+    )
+}
+
+/// `LAW-LT-RESYNC-REPAIRS` on one schedule played on `store`, as
+/// [`no_time_travel_on`] plays it.
+///
+/// # Errors
+///
+/// The violation, with the trace.
+pub fn resync_repairs_on(
+    store: Arc<dyn Store>,
+    environment: &mut dyn Environment,
+    schedule: &Schedule,
+) -> Result<(), Violation> {
+    within_bound(
+        "LAW-LT-RESYNC-REPAIRS",
+        Deployments::new(PodKeeper::EdgeWithRelist),
+        Stage::On(store, environment),
         schedule,
     )
 }
@@ -149,24 +274,29 @@ pub fn resync_repairs(schedule: &Schedule) -> Result<(), Violation> {
 fn within_bound(
     law: &'static str,
     deployments: Deployments,
+    stage: Stage<'_>,
     schedule: &Schedule,
 ) -> Result<(), Violation> {
     let scenario = deployments.scenario();
-    let run = scenario.run(schedule);
+    let run = stage.play(&scenario, schedule);
     match run.converged_after {
         Some(ticks) if ticks <= Deployments::BOUND => Ok(()),
-        Some(ticks) => Err(traced(
+        Some(ticks) => Err(violation(
             law,
             &format!(
                 "desired only after {ticks} quiet ticks, more than {}",
                 Deployments::BOUND
             ),
-            &scenario.trace(schedule),
+            &scenario,
+            schedule,
+            &run,
         )),
-        None => Err(traced(
+        None => Err(violation(
             law,
             "not desired for good",
-            &scenario.trace(schedule),
+            &scenario,
+            schedule,
+            &run,
         )),
     }
 }
@@ -181,11 +311,36 @@ fn within_bound(
 ///
 /// The violation, with the trace.
 pub fn edge_diverges() -> Result<(), Violation> {
+    edge_diverges_with(&mut |scenario, schedule| Ok(scenario.run(schedule)))
+}
+
+/// `LAW-LT-EDGE-DIVERGES` with each of its runs played on a store from
+/// `stores`, with `environment` for environment events (its schedules
+/// have none).
+///
+/// # Errors
+///
+/// The violation, with the trace; a store that cannot be made is one.
+pub fn edge_diverges_on(
+    stores: &StoreFactory<'_>,
+    environment: &mut dyn Environment,
+) -> Result<(), Violation> {
+    edge_diverges_with(&mut |scenario, schedule| {
+        let store = stores()
+            .map_err(|err| Violation::new("LAW-LT-EDGE-DIVERGES", format!("no store: {err}")))?;
+        Ok(scenario.trace_on(store, schedule, environment))
+    })
+}
+
+/// A run of a scenario on a schedule, or why none could be played.
+type Play<'a> = dyn FnMut(&Scenario, &Schedule) -> Result<Run, Violation> + 'a;
+
+fn edge_diverges_with(play: &mut Play<'_>) -> Result<(), Violation> {
     const LAW: &str = "LAW-LT-EDGE-DIVERGES";
     for mode in FailureMode::ALL {
         let schedule = mode.schedule();
         let naive = Deployments::new(PodKeeper::Edge).scenario();
-        let run = naive.run(&schedule);
+        let run = play(&naive, &schedule)?;
         let fails = match mode {
             FailureMode::SlowReaction => {
                 run.converged_after.is_some_and(|t| t > Deployments::BOUND)
@@ -194,14 +349,14 @@ pub fn edge_diverges() -> Result<(), Violation> {
         };
         if !fails {
             let why = format!("the edge-triggered consumer does not show {}", mode.name());
-            return Err(traced(LAW, &why, &naive.trace(&schedule)));
+            return Err(violation(LAW, &why, &naive, &schedule, &run));
         }
         for consumer in [PodKeeper::EdgeWithRelist, PodKeeper::Level] {
             let scenario = Deployments::new(consumer).scenario();
-            let run = scenario.run(&schedule);
+            let run = play(&scenario, &schedule)?;
             if !run.converged_after.is_some_and(|t| t <= Deployments::BOUND) {
                 let why = format!("{} fails the schedule of {}", consumer.name(), mode.name());
-                return Err(traced(LAW, &why, &scenario.trace(&schedule)));
+                return Err(violation(LAW, &why, &scenario, &schedule, &run));
             }
         }
     }
@@ -214,29 +369,79 @@ pub fn edge_diverges() -> Result<(), Violation> {
 /// last applied, and `spec.replicas` is the autoscaler's last value since
 /// the Deployment was created (unset if none).
 ///
+/// A writer's write that failed with a transport error (on a store over
+/// the network) may or may not have been made: the store must then be as
+/// one of the two leaves it.
+///
 /// # Errors
 ///
 /// The violation, with the trace.
 pub fn appliers_converge(schedule: &Schedule) -> Result<(), Violation> {
+    appliers_converge_in(Stage::Memory, schedule)
+}
+
+/// `LAW-LT-APPLIERS-CONVERGE` on one schedule played on `store`, as
+/// [`no_time_travel_on`] plays it.
+///
+/// # Errors
+///
+/// The violation, with the trace.
+pub fn appliers_converge_on(
+    store: Arc<dyn Store>,
+    environment: &mut dyn Environment,
+    schedule: &Schedule,
+) -> Result<(), Violation> {
+    appliers_converge_in(Stage::On(store, environment), schedule)
+}
+
+fn appliers_converge_in(stage: Stage<'_>, schedule: &Schedule) -> Result<(), Violation> {
     const LAW: &str = "LAW-LT-APPLIERS-CONVERGE";
     let deployments = Deployments::new(PodKeeper::Level).injector(true);
     let scenario = deployments.scenario();
-    let run = scenario.run(schedule);
-    let fail = |why: String| Err(traced(LAW, &why, &scenario.trace(schedule)));
-    let expected = intents(&deployments, &run);
-    let live = run
+    let run = stage.play(&scenario, schedule);
+    let live = match run
         .store
         .list(&Selector::kind("Deployment"), ReadAt::Latest)
-        .map(|l| l.items)
-        .unwrap_or_default();
+    {
+        Ok(list) => list.items,
+        Err(err) => {
+            let why = format!("the Deployments cannot be listed: {err}");
+            return Err(violation(LAW, &why, &scenario, schedule, &run));
+        }
+    };
+    let outcomes = intents(&deployments, &run);
+    let mut first = None;
+    for expected in &outcomes {
+        match matches_intents(&live, expected) {
+            Ok(()) => return Ok(()),
+            Err(why) => {
+                first.get_or_insert(why);
+            }
+        }
+    }
+    let mut why = first.unwrap_or_default();
+    if outcomes.len() > 1 {
+        why = format!(
+            "{why} (nor as any of the {} other outcomes of the writes that failed with a transport error)",
+            outcomes.len() - 1
+        );
+    }
+    Err(violation(LAW, &why, &scenario, schedule, &run))
+}
+
+/// Whether the live Deployments are as `expected` says.
+fn matches_intents(
+    live: &[Object],
+    expected: &BTreeMap<&'static str, Intent>,
+) -> Result<(), String> {
     let names: Vec<&str> = live.iter().map(|d| d.key().name()).collect();
     let wanted: Vec<&str> = expected.keys().copied().collect();
     if names != wanted {
-        return fail(format!(
+        return Err(format!(
             "the Deployments are {names:?}, the users left {wanted:?}"
         ));
     }
-    for deployment in &live {
+    for deployment in live {
         let name = deployment.key().name();
         let intent = &expected[name];
         let value = deployment.value();
@@ -246,17 +451,17 @@ pub fn appliers_converge(schedule: &Schedule) -> Result<(), Violation> {
         ] {
             let configuration = match patchlaw::three_way::last_applied(value, annotation) {
                 Ok(Some(configuration)) => configuration,
-                _ => return fail(format!("{name} has no configuration under {annotation}")),
+                _ => return Err(format!("{name} has no configuration under {annotation}")),
             };
             if let Some(path) = uncovered(value, &configuration, "") {
-                return fail(format!(
+                return Err(format!(
                     "{name} does not hold {path} as {annotation} sets it"
                 ));
             }
             if annotation == patchlaw::three_way::LAST_APPLIED_ANNOTATION {
                 let image = &configuration["spec"]["template"]["spec"]["containers"][0]["image"];
                 if image != intent.image {
-                    return fail(format!(
+                    return Err(format!(
                         "{name}'s kubectl configuration has image {image}, its user last applied {}",
                         intent.image
                     ));
@@ -265,13 +470,29 @@ pub fn appliers_converge(schedule: &Schedule) -> Result<(), Violation> {
         }
         let replicas = value["spec"].get("replicas").and_then(Value::as_u64);
         if replicas != intent.replicas {
-            return fail(format!(
+            return Err(format!(
                 "{name} has replicas {replicas:?}, the autoscaler last set {:?}",
                 intent.replicas
             ));
         }
     }
     Ok(())
+}
+
+/// The violation of `law`, with the run's trace (when the run has none,
+/// that of the same run on a new memory store).
+fn violation(
+    law: &'static str,
+    why: &str,
+    scenario: &Scenario,
+    schedule: &Schedule,
+    run: &Run,
+) -> Violation {
+    if run.trace.is_some() {
+        traced(law, why, run)
+    } else {
+        traced(law, why, &scenario.trace(schedule))
+    }
 }
 
 /// What the writers of a run meant each Deployment to be.
@@ -281,11 +502,62 @@ struct Intent {
 }
 
 /// The Deployments the users' last successful writes leave, with the image
-/// last applied and the replicas last scaled to since each was created.
-fn intents(deployments: &Deployments, run: &Run) -> BTreeMap<&'static str, Intent> {
+/// last applied and the replicas last scaled to since each was created:
+/// one outcome for each way the writes whose outcome is unknown (a
+/// transport error) may have gone, the first with none of them made.
+fn intents(deployments: &Deployments, run: &Run) -> Vec<BTreeMap<&'static str, Intent>> {
+    let unknown: Vec<usize> = run
+        .writes
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, _, result))| result.is_err_and(|kind| !refused(kind)))
+        .map(|(index, _)| index)
+        .collect();
+    // Each unknown write doubles the outcomes: beyond a few, take them as
+    // not made.
+    let branching = &unknown[..unknown.len().min(MAX_UNKNOWN_WRITES)];
+    (0..1u32 << branching.len())
+        .map(|made| {
+            let made: Vec<usize> = branching
+                .iter()
+                .enumerate()
+                .filter(|(bit, _)| made & (1 << bit) != 0)
+                .map(|(_, index)| *index)
+                .collect();
+            intents_when(deployments, run, &made)
+        })
+        .collect()
+}
+
+/// How many writes of unknown outcome [`intents`] branches on.
+const MAX_UNKNOWN_WRITES: usize = 6;
+
+/// Whether a write that failed with `kind` was refused by the store (and
+/// so not made), rather than lost on the way with its outcome unknown.
+fn refused(kind: ErrorKind) -> bool {
+    matches!(
+        kind,
+        ErrorKind::NotFound
+            | ErrorKind::AlreadyExists
+            | ErrorKind::Conflict
+            | ErrorKind::Gone
+            | ErrorKind::FutureRevision
+            | ErrorKind::Invalid
+            | ErrorKind::UnsupportedPatch
+            | ErrorKind::PatchFailed
+    )
+}
+
+/// The intents of the successful writes and of the writes `made` (by
+/// index in the run's writes).
+fn intents_when(
+    deployments: &Deployments,
+    run: &Run,
+    made: &[usize],
+) -> BTreeMap<&'static str, Intent> {
     let mut intents = BTreeMap::new();
-    for (writer, choice, result) in &run.writes {
-        if result.is_err() {
+    for (index, (writer, choice, result)) in run.writes.iter().enumerate() {
+        if result.is_err() && !made.contains(&index) {
             continue;
         }
         match deployments.write(*writer, *choice) {
@@ -911,5 +1183,180 @@ impl Model {
             self.check_read(store, key, *revision, object.as_ref())?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use patchlaw_reconcile::sim::{NoEnvironment, Step};
+    use patchlaw_reconcile::store::List;
+    use patchlaw_reconcile::Error;
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::TestRunner;
+
+    use super::*;
+
+    /// A memory store whose writes, while `lost` is set, are made but
+    /// answered `disconnected` (the answer lost on the way back).
+    #[derive(Default)]
+    struct AnswersLost {
+        store: MemoryStore,
+        lost: Arc<AtomicBool>,
+    }
+
+    impl AnswersLost {
+        fn write(&self, made: Result<Object, Error>) -> Result<Object, Error> {
+            if self.lost.load(Ordering::SeqCst) {
+                Err(Error::new(ErrorKind::Disconnected, "connection reset"))
+            } else {
+                made
+            }
+        }
+    }
+
+    impl Store for AnswersLost {
+        fn revision(&self) -> Result<Revision, Error> {
+            self.store.revision()
+        }
+        fn compacted(&self) -> Result<Revision, Error> {
+            self.store.compacted()
+        }
+        fn get(&self, key: &Key, at: ReadAt) -> Result<Option<Object>, Error> {
+            self.store.get(key, at)
+        }
+        fn list(&self, selector: &Selector, at: ReadAt) -> Result<List, Error> {
+            self.store.list(selector, at)
+        }
+        fn create(&self, object: Value) -> Result<Object, Error> {
+            self.write(self.store.create(object))
+        }
+        fn update(&self, object: Value) -> Result<Object, Error> {
+            self.write(self.store.update(object))
+        }
+        fn patch(&self, key: &Key, patch: &Patch) -> Result<Object, Error> {
+            self.write(self.store.patch(key, patch))
+        }
+        fn delete(&self, key: &Key, precondition: Option<Revision>) -> Result<Object, Error> {
+            self.write(self.store.delete(key, precondition))
+        }
+        fn watch(&self, selector: &Selector, from: Revision) -> Result<Box<dyn Watch>, Error> {
+            self.store.watch(selector, from)
+        }
+        fn compact(&self, revision: Revision) -> Result<(), Error> {
+            self.store.compact(revision)
+        }
+    }
+
+    /// LAW-LT-APPLIERS-CONVERGE with alice's second apply made but
+    /// answered `disconnected`: the Deployment has the image of the apply
+    /// whose answer was lost, which the law accepts as one outcome of it.
+    #[test]
+    fn a_write_whose_answer_is_lost_may_have_been_made() {
+        let store = AnswersLost::default();
+        let lost = Arc::clone(&store.lost);
+        let mut environment = move |which: u8, _: &dyn Store| {
+            lost.store(which == 0, Ordering::SeqCst);
+            format!("answers lost: {}", which == 0)
+        };
+        let apply = |choice| Step::Write { writer: 0, choice };
+        let schedule = Schedule::new(vec![
+            apply(0),
+            Step::Environment(0),
+            apply(1),
+            Step::Environment(1),
+            Step::Tick,
+            Step::Tick,
+        ]);
+        let deployments = Deployments::new(PodKeeper::Level).injector(true);
+        let store: Arc<dyn Store> = Arc::new(store);
+        let run = deployments
+            .scenario()
+            .trace_on(Arc::clone(&store), &schedule, &mut environment);
+        assert_eq!(run.writes[1].2, Err(ErrorKind::Disconnected));
+        let outcomes = intents(&deployments, &run);
+        let images: Vec<&str> = outcomes.iter().map(|o| o["web"].image).collect();
+        assert_eq!(images, ["app:1", "app:2"]);
+        let live = run
+            .store
+            .list(&Selector::kind("Deployment"), ReadAt::Latest)
+            .unwrap()
+            .items;
+        let why = matches_intents(&live, &outcomes[0]).unwrap_err();
+        assert!(why.contains("user last applied app:1"), "{why}");
+        assert_eq!(matches_intents(&live, &outcomes[1]), Ok(()));
+
+        let store = AnswersLost::default();
+        let lost = Arc::clone(&store.lost);
+        let mut environment = move |which: u8, _: &dyn Store| {
+            lost.store(which == 0, Ordering::SeqCst);
+            String::new()
+        };
+        assert_eq!(
+            appliers_converge_on(Arc::new(store), &mut environment, &schedule),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn a_write_refused_by_the_store_is_not_an_unknown_outcome() {
+        assert!(refused(ErrorKind::Conflict) && refused(ErrorKind::NotFound));
+        assert!(!refused(ErrorKind::Disconnected));
+    }
+
+    /// The laws played on a given store agree with the laws played on a
+    /// new memory store, failures and their traces included.
+    #[test]
+    fn the_laws_on_a_given_store_are_the_laws_on_memory() {
+        let store = || Arc::new(MemoryStore::new()) as Arc<dyn Store>;
+        let mut runner = TestRunner::deterministic();
+        for _ in 0..6 {
+            let schedule = level_schedules().new_tree(&mut runner).unwrap().current();
+            let env = &mut NoEnvironment;
+            assert_eq!(
+                no_time_travel_on(store(), env, &schedule),
+                no_time_travel(&schedule)
+            );
+            assert_eq!(
+                cache_is_store_on(store(), env, &schedule),
+                cache_is_store(&schedule)
+            );
+            assert_eq!(converges_on(store(), env, &schedule), converges(&schedule));
+            let schedule = appliers_schedules()
+                .new_tree(&mut runner)
+                .unwrap()
+                .current();
+            let on = appliers_converge_on(store(), env, &schedule);
+            assert_eq!(on, appliers_converge(&schedule));
+        }
+        assert_eq!(
+            edge_diverges_on(&|| Ok(store()), &mut NoEnvironment),
+            Ok(())
+        );
+        // The spec's counterexample with a crash.
+        let crash = Schedule::new(vec![
+            Step::Write {
+                writer: 1,
+                choice: 0,
+            },
+            Step::Tick,
+            Step::Fault {
+                actor: 0,
+                fault: patchlaw_reconcile::sim::Fault::Crash(0),
+            },
+            Step::Write {
+                writer: 1,
+                choice: 2,
+            },
+        ]);
+        let on = resync_repairs_on(store(), &mut NoEnvironment, &crash);
+        assert!(on
+            .as_ref()
+            .is_err_and(|v| v.message.contains("orphan pods api-0")));
+        assert_eq!(on, resync_repairs(&crash));
+        let no_store = || Err(Error::new(ErrorKind::Disconnected, "no etcd"));
+        let err = edge_diverges_on(&no_store, &mut NoEnvironment).unwrap_err();
+        assert_eq!(err.message, "no store: disconnected: no etcd");
     }
 }

@@ -13,7 +13,8 @@ use serde_json::Value;
 use crate::error::{Error, ErrorKind};
 use crate::object::{Key, Object, Revision, Selector};
 use crate::runtime::show_event;
-use crate::store::{List, MemoryStore, Patch, ReadAt, Store, Watch, WatchEvent};
+use crate::sim::scheduler::Patience;
+use crate::store::{List, Patch, ReadAt, Store, Watch, WatchEvent};
 
 /// A fault aimed at an actor (see the [module](super) docs).
 ///
@@ -296,6 +297,36 @@ impl Links {
         }
     }
 
+    /// Asks every source that has not ended to catch up with `revision`,
+    /// with the `patience` left. Returns how many did not; why goes to
+    /// `notes`.
+    pub(crate) fn catch_up(
+        &mut self,
+        revision: Revision,
+        patience: &mut Patience,
+        notes: &mut dyn FnMut(String),
+    ) -> usize {
+        let mut late = 0;
+        for link in self.links.iter_mut().filter(|link| !link.ended) {
+            match patience.catch_up(&mut *link.source, revision) {
+                Ok(true) => {}
+                Ok(false) => {
+                    late += 1;
+                    notes(format!(
+                        "late: a watch has not caught up with rv {revision}"
+                    ));
+                }
+                Err(err) => {
+                    late += 1;
+                    notes(format!(
+                        "late: a watch cannot catch up with rv {revision} ({err})"
+                    ));
+                }
+            }
+        }
+        late
+    }
+
     /// Takes what the sources have sent onto the links, applying the
     /// faults waiting; each message is due `latency` ticks after `now`.
     /// Returns how many messages were sent; what the faults did goes to
@@ -446,7 +477,7 @@ impl Drop for SimWatch {
 
 /// The store as one actor sees it during its step.
 pub(crate) struct ActorStore<'a> {
-    pub(crate) store: &'a MemoryStore,
+    pub(crate) store: &'a dyn Store,
     pub(crate) links: &'a RefCell<Links>,
     /// Reads are served at this revision (or the one asked for, if newer).
     pub(crate) lag: Option<Revision>,
@@ -465,7 +496,7 @@ impl ActorStore<'_> {
         }
     }
 
-    fn write<T>(&self, write: impl FnOnce(&MemoryStore) -> Result<T, Error>) -> Result<T, Error> {
+    fn write<T>(&self, write: impl FnOnce(&dyn Store) -> Result<T, Error>) -> Result<T, Error> {
         self.alive()?;
         match self.crash_budget.get() {
             Some(0) => {

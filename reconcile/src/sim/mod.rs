@@ -1,16 +1,19 @@
 //! A deterministic simulation of writers, consumers and faults around a
-//! [`MemoryStore`](crate::store::MemoryStore), whose failing schedules
-//! shrink to a minimal readable trace.
+//! [`Store`](crate::store::Store), whose failing schedules shrink to a
+//! minimal readable trace.
 //!
 //! A [`Scenario`] names the writers (each with the writes it may make:
 //! users applying with kubectl's annotation, an autoscaler, a controller
 //! applying with its own annotation, …), the actors (consumers built by a
 //! factory, so that a crash can lose their memory), and the desired state.
 //! A [`Schedule`] is a list of [`Step`]s: a tick of the clock (messages due
-//! are delivered, every actor steps), a write, a fault, a compaction. A run
-//! plays the schedule, then a quiet tail of ticks without writes or faults,
-//! and reports when the store reached the desired state for good
-//! ([`Run::converged_after`]).
+//! are delivered, every actor steps), a write, a fault, a compaction, an
+//! event of the store's environment. A run plays the schedule, then a
+//! quiet tail of ticks without writes or faults, and reports when the
+//! store reached the desired state for good ([`Run::converged_after`]).
+//!
+//! [`Scenario::run`] plays on a new [`MemoryStore`](crate::store::MemoryStore);
+//! [`Scenario::run_on`] on any store, such as one over etcd.
 //!
 //! # The fault model
 //!
@@ -38,27 +41,51 @@
 //! consumer that checks the chain of revisions learns of a loss even when
 //! nothing else happens.
 //!
+//! [`Step::Environment`] is a fault of the store's own environment that
+//! only a real store has (a member killed and restarted, the leader
+//! killed, a watch cancelled by the server): the [`Environment`] given to
+//! [`Scenario::run_on`] makes it happen, and the run goes on with whatever
+//! the store does then (writes that fail, watches that end).
+//!
+//! # Settling
+//!
+//! A store in the same process delivers a change to its watches before the
+//! write returns; a store over the network, some time after. So that a run
+//! sees the same messages in the same order on either, the world *settles*
+//! before it takes what the store has sent (after a write, a compaction, an
+//! environment event and each actor's step, and at each tick before the
+//! deliveries when a watch was late at the last settling): it asks every
+//! watch it holds to [catch up](crate::store::Watch::catch_up) with the
+//! store's revision, waiting at most [`SimOptions::settle_timeout`] in all.
+//! A watch that does not is *late*: the trace says so, [`Run::late`] counts
+//! it, and its messages go on their way when they come.
+//!
 //! # Determinism
 //!
-//! A run depends only on the scenario and the schedule: no clock, no
-//! thread, no hash order. Schedules come from proptest strategies
-//! ([`schedules`]); the same seed gives the same schedules, and a failing
-//! schedule shrinks to a minimal one.
+//! A run depends only on the scenario, the schedule and the store: on a
+//! [`MemoryStore`](crate::store::MemoryStore), no clock, no thread, no hash
+//! order. Schedules come from proptest strategies ([`schedules`]); the same
+//! seed gives the same schedules, and a failing schedule shrinks to a
+//! minimal one. On a networked store a run is the same as on memory as
+//! long as no watch is late and nothing else writes to the store's keys.
 
 use std::fmt;
 
 use proptest::prelude::*;
 
 mod deployments;
+mod environment;
 mod faults;
+mod history;
 mod scheduler;
 mod testbed;
 mod trace;
 
 pub use deployments::{DeploymentWrite, Deployments, FailureMode, PodKeeper};
+pub use environment::{Environment, NoEnvironment};
 pub use faults::{Fault, FaultKind, FaultProfile};
 pub use scheduler::{Broken, Invariant, Run, Scenario, SimOptions};
-pub use testbed::{Failure, Survey, TestBed};
+pub use testbed::{Failure, StoreFactory, Survey, TestBed};
 pub use trace::{Trace, TraceLine};
 
 /// One step of a [`Schedule`].
@@ -68,8 +95,9 @@ pub use trace::{Trace, TraceLine};
 /// ```
 /// use patchlaw_reconcile::sim::{Fault, Step};
 ///
-/// let steps = [Step::Write { writer: 0, choice: 1 }, Step::Fault { actor: 0, fault: Fault::Drop }, Step::Tick];
-/// assert_eq!(format!("{steps:?}"), "[w0.1, drop@0, tick]");
+/// let steps = [Step::Write { writer: 0, choice: 1 }, Step::Fault { actor: 0, fault: Fault::Drop },
+///     Step::Tick, Step::Environment(2)];
+/// assert_eq!(format!("{steps:?}"), "[w0.1, drop@0, tick, env2]");
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step {
@@ -92,6 +120,9 @@ pub enum Step {
     },
     /// The store is compacted to its current revision.
     Compact,
+    /// Event `which` of the store's environment, made to happen by the
+    /// run's [`Environment`] (nothing happens without one).
+    Environment(u8),
 }
 
 impl fmt::Debug for Step {
@@ -101,12 +132,13 @@ impl fmt::Debug for Step {
             Step::Write { writer, choice } => write!(f, "w{writer}.{choice}"),
             Step::Fault { actor, fault } => write!(f, "{fault}@{actor}"),
             Step::Compact => f.write_str("compact"),
+            Step::Environment(which) => write!(f, "env{which}"),
         }
     }
 }
 
 /// A list of steps to play. Its `Debug` form is one step per item:
-/// `tick`, `w<writer>.<choice>`, `<fault>@<actor>`, `compact`.
+/// `tick`, `w<writer>.<choice>`, `<fault>@<actor>`, `compact`, `env<which>`.
 ///
 /// # Examples
 ///
@@ -177,8 +209,9 @@ impl fmt::Debug for Schedule {
 }
 
 /// What the schedules of a scenario may hold: how many writes each writer
-/// has, how many actors there are, which faults, how long, and the
-/// parameters of the faults. [`Scenario::shape`] gives the first two.
+/// has, how many actors there are, which faults, how many events of the
+/// store's environment, how long, and the parameters of the faults.
+/// [`Scenario::shape`] gives the first two.
 ///
 /// # Examples
 ///
@@ -197,12 +230,13 @@ pub struct Shape {
     max_delay: u8,
     max_lag: u8,
     max_crash_writes: u8,
+    environment: u8,
 }
 
 impl Shape {
     /// Schedules for writers with `writers[i]` writes each and `actors`
-    /// actors: no fault, at most 30 steps, delays up to 40 ticks, lags up to
-    /// 6, crashes after up to 3 writes.
+    /// actors: no fault, no environment event, at most 30 steps, delays up
+    /// to 40 ticks, lags up to 6, crashes after up to 3 writes.
     ///
     /// # Examples
     ///
@@ -217,6 +251,36 @@ impl Shape {
             max_delay: 40,
             max_lag: 6,
             max_crash_writes: 3,
+            environment: 0,
+        }
+    }
+
+    /// The environment events allowed: [`Step::Environment`]`(which)` for
+    /// `which` below `events` (0, the default: none, and the strategy has
+    /// no arm for them, so that the schedules of a seed are those of the
+    /// other steps alone).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_reconcile::sim::{schedules, Shape, Step};
+    /// use proptest::strategy::{Strategy, ValueTree};
+    /// use proptest::test_runner::TestRunner;
+    ///
+    /// let shape = Shape::new(vec![2], 1).environment(3);
+    /// assert_eq!(shape.get_environment(), 3);
+    /// let mut runner = TestRunner::deterministic();
+    /// let events: Vec<u8> = (0..20)
+    ///     .flat_map(|_| schedules(&shape).new_tree(&mut runner).unwrap().current().steps().to_vec())
+    ///     .filter_map(|step| match step { Step::Environment(which) => Some(which), _ => None })
+    ///     .collect();
+    /// assert!(!events.is_empty() && events.iter().all(|which| *which < 3));
+    /// ```
+    #[must_use]
+    pub fn environment(self, events: u8) -> Shape {
+        Shape {
+            environment: events,
+            ..self
         }
     }
 
@@ -287,12 +351,24 @@ impl Shape {
     pub fn get_faults(&self) -> FaultProfile {
         self.faults
     }
+
+    /// See [`Shape::environment`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(patchlaw_reconcile::sim::Shape::new(vec![1], 1).get_environment(), 0);
+    /// ```
+    #[must_use]
+    pub fn get_environment(&self) -> u8 {
+        self.environment
+    }
 }
 
 /// The schedules of `shape`, as a proptest strategy: about half ticks,
-/// then writes, faults of the allowed kinds and compactions. Shrinking
-/// drops steps and turns steps into ticks, so a failing schedule shrinks to
-/// the few writes and faults it needs.
+/// then writes, faults of the allowed kinds, compactions and environment
+/// events. Shrinking drops steps and turns steps into ticks, so a failing
+/// schedule shrinks to the few writes and faults it needs.
 ///
 /// # Examples
 ///
@@ -330,6 +406,14 @@ pub fn schedules(shape: &Shape) -> BoxedStrategy<Schedule> {
     }
     if shape.faults.contains(FaultKind::Compact) {
         steps.push((1, Just(Step::Compact).boxed()));
+    }
+    // No arm at all without environment events: the schedules of a seed
+    // are then those of the other steps alone.
+    if shape.environment > 0 {
+        steps.push((
+            1,
+            (0..shape.environment).prop_map(Step::Environment).boxed(),
+        ));
     }
     proptest::collection::vec(
         proptest::strategy::Union::new_weighted(steps),

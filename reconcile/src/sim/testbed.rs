@@ -1,12 +1,32 @@
 //! The test bed for users' controllers: seeded schedules, the minimal
 //! failing trace.
 
+use std::cell::RefCell;
 use std::fmt;
+use std::sync::Arc;
 
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
-use super::{schedules, FaultProfile, Run, Scenario, Schedule, Shape};
+use super::{schedules, Environment, FaultProfile, NoEnvironment, Run, Scenario, Schedule, Shape};
+use crate::error::Error;
+use crate::store::{MemoryStore, Store};
+
+/// What makes a fresh store for each run: a [`MemoryStore`], or a store
+/// over etcd under a key prefix of its own.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::Arc;
+/// use patchlaw_reconcile::sim::StoreFactory;
+/// use patchlaw_reconcile::store::{MemoryStore, Store};
+///
+/// let memory: &StoreFactory<'_> = &|| Ok(Arc::new(MemoryStore::new()) as Arc<dyn Store>);
+/// assert_eq!(memory()?.revision()?.get(), 0);
+/// # Ok::<(), patchlaw_reconcile::Error>(())
+/// ```
+pub type StoreFactory<'a> = dyn Fn() -> Result<Arc<dyn Store>, Error> + 'a;
 
 /// Runs a scenario on seeded schedules and checks that each run ends in
 /// the desired state for good (within a bound, when one is given), with no
@@ -15,6 +35,8 @@ use super::{schedules, FaultProfile, Run, Scenario, Schedule, Shape};
 ///
 /// A user hands over their controller (as an actor of the [`Scenario`]),
 /// the predicate for "desired" (the scenario's), and a fault profile.
+/// Each run is played on a fresh store ([`TestBed::store`]; a
+/// [`MemoryStore`] by default).
 ///
 /// # Examples
 ///
@@ -39,11 +61,13 @@ pub struct TestBed<'s> {
     cases: u32,
     seed: u64,
     bound: Option<u64>,
+    stores: Box<StoreFactory<'s>>,
+    environment: RefCell<Box<dyn Environment + 's>>,
 }
 
 impl<'s> TestBed<'s> {
     /// A test bed for `scenario`: its writers and actors, no fault, 256
-    /// cases from seed 0, no bound.
+    /// cases from seed 0, no bound, each on a new [`MemoryStore`].
     ///
     /// # Examples
     ///
@@ -56,6 +80,65 @@ impl<'s> TestBed<'s> {
             cases: 256,
             seed: 0,
             bound: None,
+            stores: Box::new(|| Ok(Arc::new(MemoryStore::new()))),
+            environment: RefCell::new(Box::new(NoEnvironment)),
+        }
+    }
+
+    /// Plays each run on a store from `stores`, called once per run (a
+    /// store that only that run writes to, such as a store over etcd under
+    /// a key prefix of its own). A store that cannot be made ends the
+    /// check ([`TestBed::check`]) or is counted
+    /// ([`Survey::store_errors`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::cell::Cell;
+    /// use std::sync::Arc;
+    /// use patchlaw_reconcile::sim::{Deployments, PodKeeper, TestBed};
+    /// use patchlaw_reconcile::store::MemoryStore;
+    ///
+    /// let scenario = Deployments::new(PodKeeper::Level).scenario();
+    /// let made = Cell::new(0);
+    /// let bed = TestBed::new(&scenario).cases(8).store(|| {
+    ///     made.set(made.get() + 1);
+    ///     Ok(Arc::new(MemoryStore::new()))
+    /// });
+    /// assert_eq!(bed.check().map_err(|f| f.to_string()), Ok(8));
+    /// assert_eq!(made.get(), 8);
+    /// ```
+    #[must_use]
+    pub fn store(self, stores: impl Fn() -> Result<Arc<dyn Store>, Error> + 's) -> TestBed<'s> {
+        TestBed {
+            stores: Box::new(stores),
+            ..self
+        }
+    }
+
+    /// Lets the schedules hold `events` events of the store's environment
+    /// (see [`Shape::environment`]), which `environment` makes happen.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use patchlaw_reconcile::sim::{Deployments, PodKeeper, TestBed};
+    /// use patchlaw_reconcile::store::Store;
+    ///
+    /// let scenario = Deployments::new(PodKeeper::Level).scenario();
+    /// let compact = |_: u8, store: &dyn Store| {
+    ///     let revision = store.revision().unwrap_or_default();
+    ///     store.compact(revision).map_or_else(|e| e.to_string(), |()| format!("compacted to rv {revision}"))
+    /// };
+    /// let bed = TestBed::new(&scenario).environment(1, compact).cases(16);
+    /// assert_eq!(bed.check().map_err(|f| f.to_string()), Ok(16));
+    /// ```
+    #[must_use]
+    pub fn environment(self, events: u8, environment: impl Environment + 's) -> TestBed<'s> {
+        TestBed {
+            shape: self.shape.environment(events),
+            environment: RefCell::new(Box::new(environment)),
+            ..self
         }
     }
 
@@ -139,7 +222,8 @@ impl<'s> TestBed<'s> {
     ///
     /// # Errors
     ///
-    /// The first failing schedule, shrunk, with its trace.
+    /// The first failing schedule, shrunk, with its trace; or, when the
+    /// store factory fails, the schedule it failed for, without a run.
     ///
     /// # Examples
     ///
@@ -151,17 +235,42 @@ impl<'s> TestBed<'s> {
             ..Config::default()
         };
         let mut runner = TestRunner::new_with_rng(config, rng(self.seed));
+        // A store that cannot be made ends the check: the cases after it
+        // pass at once, so that proptest stops shrinking.
+        let no_store: RefCell<Option<(Schedule, Error)>> = RefCell::new(None);
         let outcome = runner.run(&schedules(&self.shape), |schedule| {
-            judge(&self.scenario.run(&schedule), self.bound).map_err(TestCaseError::fail)
+            if no_store.borrow().is_some() {
+                return Ok(());
+            }
+            match self.play(&schedule, false) {
+                Ok(run) => judge(&run, self.bound).map_err(TestCaseError::fail),
+                Err(err) => {
+                    *no_store.borrow_mut() = Some((schedule, err));
+                    Err(TestCaseError::fail("no store"))
+                }
+            }
         });
+        if let Some((schedule, err)) = no_store.into_inner() {
+            return Err(Box::new(Failure {
+                schedule,
+                run: None,
+                why: format!("no store for the run: {err}"),
+                seed: self.seed,
+            }));
+        }
         match outcome {
             Ok(()) => Ok(self.cases),
             Err(TestError::Fail(_, schedule)) => {
                 let schedule = self.minimize(schedule);
-                let run = self.scenario.trace(&schedule);
-                let why = judge(&run, self.bound)
-                    .err()
-                    .unwrap_or_else(|| "fails only when run without a trace".to_owned());
+                let (run, why) = match self.play(&schedule, true) {
+                    Ok(run) => {
+                        let why = judge(&run, self.bound)
+                            .err()
+                            .unwrap_or_else(|| "fails only when run without a trace".to_owned());
+                        (Some(run), why)
+                    }
+                    Err(err) => (None, format!("no store for the traced run: {err}")),
+                };
                 Err(Box::new(Failure {
                     schedule,
                     run,
@@ -171,11 +280,28 @@ impl<'s> TestBed<'s> {
             }
             Err(TestError::Abort(why)) => Err(Box::new(Failure {
                 schedule: Schedule::default(),
-                run: self.scenario.trace(&Schedule::default()),
+                run: self.play(&Schedule::default(), true).ok(),
                 why: format!("aborted: {why}"),
                 seed: self.seed,
             })),
         }
+    }
+
+    /// Plays `schedule` on a fresh store.
+    fn play(&self, schedule: &Schedule, tracing: bool) -> Result<Run, Error> {
+        let store = (self.stores)()?;
+        let mut environment = self.environment.borrow_mut();
+        Ok(if tracing {
+            self.scenario.trace_on(store, schedule, &mut **environment)
+        } else {
+            self.scenario.run_on(store, schedule, &mut **environment)
+        })
+    }
+
+    /// Whether `schedule` fails (not when no store can be made for it).
+    fn fails(&self, schedule: &Schedule) -> bool {
+        self.play(schedule, false)
+            .is_ok_and(|run| judge(&run, self.bound).is_err())
     }
 
     /// Removes steps from a failing schedule one at a time, for as long as
@@ -190,7 +316,7 @@ impl<'s> TestBed<'s> {
                 let mut steps = schedule.steps().to_vec();
                 steps.remove(index);
                 let candidate = Schedule::new(steps);
-                if judge(&self.scenario.run(&candidate), self.bound).is_err() {
+                if self.fails(&candidate) {
                     schedule = candidate;
                 } else {
                     index += 1;
@@ -225,13 +351,17 @@ impl<'s> TestBed<'s> {
             within: 0,
             ticks: Vec::new(),
             steps: 0,
+            store_errors: 0,
         };
         for _ in 0..self.cases {
             let Ok(tree) = strategy.new_tree(&mut runner) else {
                 continue;
             };
             let schedule = tree.current();
-            let run = self.scenario.run(&schedule);
+            let Ok(run) = self.play(&schedule, false) else {
+                survey.store_errors += 1;
+                continue;
+            };
             survey.runs += 1;
             survey.steps += schedule.len();
             if let Some(ticks) = run.converged_after {
@@ -279,8 +409,9 @@ fn judge(run: &Run, bound: Option<u64>) -> Result<(), String> {
 pub struct Failure {
     /// The minimal failing schedule found.
     pub schedule: Schedule,
-    /// Its run, with the trace.
-    pub run: Run,
+    /// Its run, with the trace (`None` when no store could be made for
+    /// it).
+    pub run: Option<Run>,
     /// Why it fails.
     pub why: String,
     /// The seed of the schedules.
@@ -297,7 +428,7 @@ impl fmt::Display for Failure {
             self.why
         )?;
         writeln!(f, "{:?}", self.schedule)?;
-        if let Some(trace) = &self.run.trace {
+        if let Some(trace) = self.run.as_ref().and_then(|run| run.trace.as_ref()) {
             write!(f, "{trace}")?;
         }
         Ok(())
@@ -311,7 +442,7 @@ impl fmt::Display for Failure {
 /// ```
 /// use patchlaw_reconcile::sim::Survey;
 ///
-/// let s = Survey { runs: 4, desired: 3, within: 2, ticks: vec![1, 9, 4], steps: 40 };
+/// let s = Survey { runs: 4, desired: 3, within: 2, ticks: vec![1, 9, 4], steps: 40, store_errors: 0 };
 /// assert_eq!(s.median(), Some(4));
 /// assert_eq!(s.max(), Some(9));
 /// ```
@@ -328,6 +459,9 @@ pub struct Survey {
     pub ticks: Vec<u64>,
     /// The steps of all the schedules together.
     pub steps: usize,
+    /// How many schedules were not run because no store could be made for
+    /// them (not counted in [`Survey::runs`]).
+    pub store_errors: u32,
 }
 
 impl Survey {
