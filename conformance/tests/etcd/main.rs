@@ -7,5 +7,6 @@
 //! run against that cluster instead (under prefixes of their own). A
 //! missing etcd fails the tests.
 
+mod faults;
 mod support;
 mod writes_seen;

@@ -26,8 +26,8 @@ pub(crate) fn exclusive() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A store under a prefix no other store of this run uses.
-pub(crate) fn fresh_store(endpoints: &[String]) -> EtcdStore {
+/// A key prefix no other store of this run uses.
+pub(crate) fn prefix() -> String {
     static RUN: OnceLock<u64> = OnceLock::new();
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let run = RUN.get_or_init(|| {
@@ -35,10 +35,14 @@ pub(crate) fn fresh_store(endpoints: &[String]) -> EtcdStore {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_nanos() as u64)
     });
-    let prefix = format!(
+    format!(
         "/patchlaw-test/{run}/{}",
         NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    EtcdStore::connect(endpoints, EtcdOptions::new().prefix(prefix))
+    )
+}
+
+/// A store under a prefix no other store of this run uses.
+pub(crate) fn fresh_store(endpoints: &[String]) -> EtcdStore {
+    EtcdStore::connect(endpoints, EtcdOptions::new().prefix(prefix()))
         .unwrap_or_else(|e| panic!("cannot connect to etcd at {endpoints:?}: {e}"))
 }
