@@ -9,7 +9,10 @@
 //! ```
 //!
 //! Each run is played on a fresh store: `--store memory` (the default), a
-//! store in memory.
+//! store in memory; with `--features etcd`, `--store etcd` (an etcd member
+//! started for the run, from Debian's `etcd-server`) or
+//! `--store etcd=http://127.0.0.1:2379` (a cluster of yours), each run under
+//! a key prefix of its own.
 
 use std::process::ExitCode;
 

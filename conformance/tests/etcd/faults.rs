@@ -16,16 +16,18 @@
 //! Each schedule runs on a store of its own (a fresh key prefix) and checks
 //! `LAW-LT-NO-TIME-TRAVEL`, `LAW-LT-CACHE-IS-STORE` (at every step) and
 //! `LAW-LT-CONVERGES` (desired within the bound once writes and faults
-//! stop, and for good). The counts of lists, watches and how they ended,
+//! stop, and for good); the appliers' schedules check
+//! `LAW-LT-APPLIERS-CONVERGE`. The counts of lists, watches and how they ended,
 //! and of the faults played, are printed at the end.
 
 use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
-use patchlaw_conformance::laws::reconcile::level_scenario;
+use patchlaw_conformance::laws::reconcile::{appliers_converge_on, level_scenario};
 use patchlaw_reconcile::sim::{
-    schedules, Deployments, Environment, FaultProfile, Invariant, Run, Schedule, SimOptions,
+    schedules, Deployments, Environment, FaultProfile, Invariant, PodKeeper, Run, Schedule,
+    SimOptions,
 };
 use patchlaw_reconcile::store::etcd::server::{Cluster, Member};
 use patchlaw_reconcile::store::etcd::{EtcdOptions, EtcdStore};
@@ -98,6 +100,60 @@ fn the_laws_hold_on_three_members_whose_leader_is_killed() {
     assert!(environment.leaders_killed > 0, "no leader was killed");
 }
 
+#[test]
+fn appliers_converge_on_one_member_killed_and_restarted() {
+    let _only = exclusive();
+    let member = Member::start().unwrap_or_else(|e| panic!("cannot start etcd: {e}"));
+    let endpoints = vec![member.client_url().to_owned()];
+    let mut environment = OneMember {
+        member: &member,
+        kills: 0,
+        stops: 0,
+    };
+    let shape = Deployments::new(PodKeeper::Level)
+        .injector(true)
+        .scenario()
+        .shape()
+        .faults(FaultProfile::all())
+        .environment(2);
+    let environment_cell = RefCell::new(&mut environment);
+    let mut runner = TestRunner::new_with_rng(
+        Config {
+            cases: schedules_per_test(40),
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[3; 32]),
+    );
+    let result = runner.run(&schedules(&shape), |schedule: Schedule| {
+        let store = connect(&endpoints)?;
+        let mut environment = environment_cell.borrow_mut();
+        appliers_converge_on(store, &mut **environment, &schedule)
+            .map_err(|v| TestCaseError::fail(v.to_string()))
+    });
+    if let Err(err) = result {
+        panic!("LAW-LT-APPLIERS-CONVERGE fails on etcd: {err}");
+    }
+    eprintln!(
+        "etcd, appliers: {} schedules; {} SIGKILL + restart, {} graceful stop + restart",
+        schedules_per_test(40),
+        environment.kills,
+        environment.stops
+    );
+}
+
+/// A store under a fresh prefix of the cluster at `endpoints`.
+fn connect(endpoints: &[String]) -> Result<Arc<dyn Store>, TestCaseError> {
+    let store = EtcdStore::connect(
+        endpoints,
+        EtcdOptions::new()
+            .prefix(prefix())
+            .request_timeout(Duration::from_secs(3)),
+    )
+    .map_err(|e| TestCaseError::fail(format!("cannot connect to etcd: {e}")))?;
+    Ok(Arc::new(store))
+}
+
 /// Plays `cases` schedules seeded by `seed` on fresh stores, checks the
 /// three laws on each, and counts.
 fn play(
@@ -127,15 +183,7 @@ fn play(
     );
     let result = runner.run(&schedules(&shape), |schedule: Schedule| {
         before_each();
-        let store: Arc<dyn Store> = Arc::new(
-            EtcdStore::connect(
-                endpoints,
-                EtcdOptions::new()
-                    .prefix(prefix())
-                    .request_timeout(Duration::from_secs(3)),
-            )
-            .map_err(|e| TestCaseError::fail(format!("cannot connect to etcd: {e}")))?,
-        );
+        let store = connect(endpoints)?;
         let mut environment = environment.borrow_mut();
         let run = scenario.trace_on(store, &schedule, &mut **environment);
         counts.borrow_mut().add(&run);
