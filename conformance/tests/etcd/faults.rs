@@ -49,11 +49,7 @@ fn the_laws_hold_on_one_member_killed_and_restarted() {
     let _only = exclusive();
     let member = Member::start().unwrap_or_else(|e| panic!("cannot start etcd: {e}"));
     let endpoints = vec![member.client_url().to_owned()];
-    let mut environment = OneMember {
-        member: &member,
-        kills: 0,
-        stops: 0,
-    };
+    let mut environment = OneMember::new(&member);
     let counts = play(
         &endpoints,
         schedules_per_test(120),
@@ -105,11 +101,7 @@ fn appliers_converge_on_one_member_killed_and_restarted() {
     let _only = exclusive();
     let member = Member::start().unwrap_or_else(|e| panic!("cannot start etcd: {e}"));
     let endpoints = vec![member.client_url().to_owned()];
-    let mut environment = OneMember {
-        member: &member,
-        kills: 0,
-        stops: 0,
-    };
+    let mut environment = OneMember::new(&member);
     let shape = Deployments::new(PodKeeper::Level)
         .injector(true)
         .scenario()
@@ -291,6 +283,16 @@ struct OneMember<'m> {
     member: &'m Member,
     kills: usize,
     stops: usize,
+}
+
+impl<'m> OneMember<'m> {
+    fn new(member: &'m Member) -> OneMember<'m> {
+        OneMember {
+            member,
+            kills: 0,
+            stops: 0,
+        }
+    }
 }
 
 impl Environment for OneMember<'_> {

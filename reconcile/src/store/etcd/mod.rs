@@ -510,27 +510,12 @@ impl EtcdStore {
         &self,
         key: &Key,
         current: &Object,
-        mut value: Value,
+        value: Value,
     ) -> Result<Option<Object>, Error> {
         let bytes = stored_bytes(&value)?;
-        let etcd_key = self.inner.layout.key(key);
-        let compare = Compare::mod_revision(
-            etcd_key.clone(),
-            CompareOp::Equal,
-            to_etcd(current.resource_version()),
-        );
-        let response = self.kv_txn(
-            Txn::new()
-                .when([compare])
-                .and_then([TxnOp::put(etcd_key, bytes, None)]),
-        )?;
-        if !response.succeeded() {
-            return Ok(None);
-        }
-        let revision = header_revision(response.header());
-        self.inner.writes.record(key, revision);
-        set_resource_version(&mut value, revision);
-        Ok(Some(Object::new(key.clone(), revision, value)))
+        let revision = to_etcd(current.resource_version());
+        let unchanged = |etcd_key| Compare::mod_revision(etcd_key, CompareOp::Equal, revision);
+        self.put_if(key.clone(), unchanged, value, bytes)
     }
 
     /// Creates a prepared object if its key is free: `Ok(None)` when it is
@@ -538,16 +523,27 @@ impl EtcdStore {
     fn create_if_free(
         &self,
         key: Key,
+        value: Value,
+        bytes: Vec<u8>,
+    ) -> Result<Option<Object>, Error> {
+        let free = |etcd_key| Compare::create_revision(etcd_key, CompareOp::Equal, 0);
+        self.put_if(key, free, value, bytes)
+    }
+
+    /// Puts `bytes` under `key` if `condition` (made from the etcd key)
+    /// holds; the object written, `None` when the condition did not hold.
+    fn put_if(
+        &self,
+        key: Key,
+        condition: impl FnOnce(String) -> Compare,
         mut value: Value,
         bytes: Vec<u8>,
     ) -> Result<Option<Object>, Error> {
         let etcd_key = self.inner.layout.key(&key);
-        let compare = Compare::create_revision(etcd_key.clone(), CompareOp::Equal, 0);
-        let response = self.kv_txn(
-            Txn::new()
-                .when([compare])
-                .and_then([TxnOp::put(etcd_key, bytes, None)]),
-        )?;
+        let txn = Txn::new()
+            .when([condition(etcd_key.clone())])
+            .and_then([TxnOp::put(etcd_key, bytes, None)]);
+        let response = self.kv_txn(txn)?;
         if !response.succeeded() {
             return Ok(None);
         }
