@@ -8,5 +8,6 @@
 //! missing etcd fails the tests.
 
 mod faults;
+mod same_runs;
 mod support;
 mod writes_seen;
