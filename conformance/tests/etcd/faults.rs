@@ -132,6 +132,10 @@ fn appliers_converge_on_one_member_killed_and_restarted() {
         environment.kills,
         environment.stops
     );
+    assert!(
+        environment.kills + environment.stops > 0,
+        "no fault was played"
+    );
 }
 
 /// A store under a fresh prefix of the cluster at `endpoints`.

@@ -1,5 +1,6 @@
 //! The versioned store: the [`Store`] trait, the requests and events it
-//! speaks, and [`MemoryStore`], its in-memory implementation.
+//! speaks, [`MemoryStore`], its in-memory implementation, and (feature
+//! `etcd`) `etcd::EtcdStore`, its implementation over etcd.
 //!
 //! The model is etcd's, as Kubernetes uses it: one revision per store,
 //! raised by one by every write; each object carries the revision of its
@@ -52,21 +53,11 @@
 //!
 //! # Other implementations
 //!
-//! The trait is etcd's v3 API with Kubernetes' conventions on top, so an
-//! implementation over etcd maps one to one: an object is its JSON under a
-//! key such as `/registry/<kind>/<namespace>/<name>`; its
-//! `resourceVersion` is the key's mod revision, and [`Store::revision`] the
-//! revision in a response header; [`ReadAt::Exact`] is a range read at a
-//! revision (etcd refuses one below its compaction); a write is a
-//! transaction that compares the key's mod revision with the one read (a
-//! failed compare is a [`Conflict`], or a retry for an apply, which has no
-//! precondition of its own); [`Store::watch`] from `r` is an etcd watch
-//! from `r + 1` with previous values (a deletion's last state), whose
-//! messages the implementation chains as it reads them off the stream;
-//! [`Watch::request_progress`] is etcd's progress request, whose answer is
-//! the bookmark; [`Store::compact`] is etcd's compaction, and "required
-//! revision has been compacted" is [`Gone`]. The law `LAW-LT-WRITES-SEEN`
-//! of `patchlaw-conformance` takes any `&dyn Store`.
+//! The trait is etcd's v3 API with Kubernetes' conventions on top: the
+//! store over etcd (module `etcd`, feature `etcd`) maps each operation to
+//! etcd's, and its module docs say how, and where etcd 3.4 needs care. The
+//! law `LAW-LT-WRITES-SEEN` of `patchlaw-conformance` takes any
+//! `&dyn Store`, and the simulation runs on any store.
 //!
 //! [`Conflict`]: crate::ErrorKind::Conflict
 //! [`Gone`]: crate::ErrorKind::Gone

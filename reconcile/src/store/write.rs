@@ -20,8 +20,8 @@ pub(crate) enum Planned {
     Create(Value),
     /// Nothing changes: the live object is the answer.
     Unchanged(Object),
-    /// Write this value over the live object (its `resourceVersion` and
-    /// `uid` preconditions already checked).
+    /// Write this value over the live object (its `resourceVersion`
+    /// precondition checked; the `uid` is checked by [`replaced`]).
     Replace(Value, Object),
 }
 

@@ -1,5 +1,7 @@
-//! Where objects live in etcd: Kubernetes' key layout.
+//! Where objects live in etcd: the API server's key layout, with its rule
+//! for naming resources.
 
+use crate::error::{Error, ErrorKind};
 use crate::object::{Key, Selector};
 
 /// The layout of keys under a prefix (`/registry` by default, as the API
@@ -17,10 +19,25 @@ impl Layout {
         }
     }
 
-    /// The etcd key of an object.
-    pub(crate) fn key(&self, key: &Key) -> String {
+    /// The etcd key of an object; `invalid` for a kind, namespace or name
+    /// with a `/`, which would make two keys one (Kubernetes' names have
+    /// none).
+    pub(crate) fn key(&self, key: &Key) -> Result<String, Error> {
+        for (what, part) in [
+            ("kind", key.kind()),
+            ("namespace", key.namespace()),
+            ("name", key.name()),
+        ] {
+            if part.contains('/') {
+                return Err(Error::new(
+                    ErrorKind::Invalid,
+                    format!("the {what} {part:?} has a '/', which the store on etcd refuses"),
+                )
+                .with_key(key));
+            }
+        }
         let resource = resource(key.kind());
-        if key.namespace().is_empty() {
+        Ok(if key.namespace().is_empty() {
             format!("{}/{resource}/{}", self.prefix, key.name())
         } else {
             format!(
@@ -29,7 +46,7 @@ impl Layout {
                 key.namespace(),
                 key.name()
             )
-        }
+        })
     }
 
     /// The etcd key prefix that holds every object `selector` may select
@@ -54,6 +71,9 @@ impl Layout {
 /// A kind's resource name: lower case and plural, by the rule the API
 /// machinery uses when no REST mapping says otherwise
 /// (`UnsafeGuessKindToResource`): `…s` → `…ses`, `…y` → `…ies`, else `…s`.
+/// (The API server itself keeps a few built-in kinds elsewhere — Nodes
+/// under `minions`, Services under `services/specs` — and custom resources
+/// under their group.)
 fn resource(kind: &str) -> String {
     let lower = kind.to_ascii_lowercase();
     if lower.ends_with('s') {
@@ -72,22 +92,24 @@ mod tests {
     #[test]
     fn kubernetes_layout() {
         let layout = Layout::new("/registry/");
+        let key = |kind, namespace, name| layout.key(&Key::new(kind, namespace, name)).unwrap();
         assert_eq!(
-            layout.key(&Key::new("Deployment", "default", "web")),
+            key("Deployment", "default", "web"),
             "/registry/deployments/default/web"
         );
         assert_eq!(
-            layout.key(&Key::new("Namespace", "", "default")),
+            key("Namespace", "", "default"),
             "/registry/namespaces/default"
         );
+        assert_eq!(key("Ingress", "a", "b"), "/registry/ingresses/a/b");
         assert_eq!(
-            layout.key(&Key::new("Ingress", "a", "b")),
-            "/registry/ingresses/a/b"
-        );
-        assert_eq!(
-            layout.key(&Key::new("NetworkPolicy", "a", "b")),
+            key("NetworkPolicy", "a", "b"),
             "/registry/networkpolicies/a/b"
         );
+        // A '/' would make the cluster-scoped "x/a" the namespaced x/a.
+        let err = layout.key(&Key::new("Pod", "", "x/a")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Invalid);
+        assert!(layout.key(&Key::new("Pod", "x/", "a")).is_err());
         assert_eq!(layout.range(&Selector::all()), "/registry/");
         assert_eq!(layout.range(&Selector::kind("Pod")), "/registry/pods/");
         assert_eq!(

@@ -1,12 +1,15 @@
 //! The store over etcd's v3 API: [`EtcdStore`], the same [`Store`] as the
 //! in-memory one, on the database Kubernetes keeps its state in.
 //!
-//! The mapping is Kubernetes' own:
+//! The mapping is the API server's:
 //! - an object is its JSON (without `metadata.resourceVersion`) under
 //!   `<prefix>/<resource>/<namespace>/<name>`, or `<prefix>/<resource>/<name>`
 //!   for a cluster-scoped one, where the resource is the kind in lower case
-//!   and plural (`Deployment` → `deployments`) and the prefix is `/registry`
-//!   unless [`EtcdOptions::prefix`] says otherwise;
+//!   and plural by the API machinery's rule (`Deployment` → `deployments`,
+//!   `Ingress` → `ingresses`, `NetworkPolicy` → `networkpolicies`; the API
+//!   server itself keeps a few built-in kinds elsewhere, such as Nodes under
+//!   `minions`) and the prefix is `/registry` unless [`EtcdOptions::prefix`]
+//!   says otherwise; a kind, namespace or name with a `/` is `invalid`;
 //! - its `resourceVersion` is the key's mod revision, and the store's
 //!   revision is etcd's (shared by every key of the cluster, as Kubernetes'
 //!   resource versions are): a store over a fresh etcd starts at revision 1,
@@ -22,18 +25,31 @@
 //!   selector's key prefix, with previous values (a deletion reports the
 //!   object's last state); a watch whose start etcd has compacted away is
 //!   cancelled by etcd, and reported as `gone`;
-//! - a bookmark is etcd's progress notification; because etcd 3.4 may send a
-//!   progress notification ahead of events already queued for the stream,
-//!   the watch asks twice and bookmarks the revision of the first answer
-//!   only when the second has come back;
+//! - a bookmark is etcd's progress notification. Before 3.4.25 etcd answers
+//!   a progress request at once, possibly ahead of events queued for the
+//!   stream: the watch asks twice and bookmarks the revision of the first
+//!   answer when the second has come back, and only once it has received
+//!   the events of every write made through the same store handle up to
+//!   that revision. For those writes the bookmark is exact; for writes of
+//!   other clients it is as good as etcd's ordering of the two answers
+//!   (`spec/60-reconcile.md`, D6.16);
+//! - a watch from a revision below the store's returns once etcd's loop
+//!   that sends past changes has had time to run (300 ms), and is `gone` if
+//!   a compaction came in between;
 //! - [`Store::compact`] is etcd's physical compaction, and etcd's "required
 //!   revision has been compacted" is `gone`.
 //!
 //! The methods block: call them from a thread of your own, not from a task
-//! of an async runtime (in tokio, through `spawn_blocking`). A request that
-//! gets no answer within [`EtcdOptions::request_timeout`], or fails in
-//! transport, is [`ErrorKind::Unavailable`]: the outcome of such a write is
-//! unknown, and a reader of the object learns it.
+//! of an async runtime (in tokio, through `spawn_blocking`; called from a
+//! runtime's task they panic, as tokio refuses to block there). A request
+//! that cannot reach a member is sent again, to another member, until
+//! [`EtcdOptions::request_timeout`]; a request that gets no answer in that
+//! time, or fails in transport, is [`ErrorKind::Unavailable`]: the outcome
+//! of such a write is unknown, and a reader of the object learns it. A
+//! request etcd refuses as it is (too many operations in a transaction, too
+//! large, no permission) is [`ErrorKind::Invalid`]. A write whose compare
+//! fails under each of 32 attempts (others writing the object all along) is
+//! [`ErrorKind::Conflict`].
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -92,8 +108,8 @@ impl Default for EtcdOptions {
 }
 
 impl EtcdOptions {
-    /// The defaults: prefix `/registry`, requests time out after 5 s, lists
-    /// read 500 objects a page.
+    /// The defaults: prefix `/registry`, connecting and each request time
+    /// out after 5 s, lists read 500 objects a page.
     ///
     /// # Examples
     ///
@@ -328,7 +344,11 @@ impl EtcdStore {
     /// # Errors
     ///
     /// As [`Store::create`]; [`AlreadyExists`](ErrorKind::AlreadyExists)
-    /// when any key holds an object, and then nothing is written.
+    /// when any key holds an object, and then nothing is written;
+    /// [`Invalid`](ErrorKind::Invalid) for more objects than etcd takes in
+    /// one transaction (128 unless its `--max-txn-ops` says otherwise) or
+    /// more bytes than it takes in one request (`--max-request-bytes`,
+    /// 1.5 MiB by default).
     ///
     /// # Examples
     ///
@@ -348,16 +368,17 @@ impl EtcdStore {
         for object in objects {
             prepared.push(self.prepare_create(object)?);
         }
-        let compares: Vec<Compare> = prepared
-            .iter()
-            .map(|(key, _, _)| {
-                Compare::create_revision(self.inner.layout.key(key), CompareOp::Equal, 0)
-            })
-            .collect();
-        let puts: Vec<TxnOp> = prepared
-            .iter()
-            .map(|(key, _, bytes)| TxnOp::put(self.inner.layout.key(key), bytes.clone(), None))
-            .collect();
+        let mut compares = Vec::with_capacity(prepared.len());
+        let mut puts = Vec::with_capacity(prepared.len());
+        for (key, _, bytes) in &prepared {
+            let etcd_key = self.inner.layout.key(key)?;
+            compares.push(Compare::create_revision(
+                etcd_key.clone(),
+                CompareOp::Equal,
+                0,
+            ));
+            puts.push(TxnOp::put(etcd_key, bytes.clone(), None));
+        }
         let response = self.kv_txn(Txn::new().when(compares).and_then(puts))?;
         if !response.succeeded() {
             return Err(Error::new(
@@ -470,7 +491,18 @@ impl EtcdStore {
             }
             return err;
         }
-        unavailable(&self.inner.endpoints, error)
+        match &error {
+            // etcd refuses the request itself (too many operations in a
+            // transaction, a request too large, no permission): sending it
+            // again cannot help.
+            etcd_client::Error::GRpcStatus(status) if REFUSED.contains(&(status.code() as i32)) => {
+                Error::new(
+                    ErrorKind::Invalid,
+                    format!("etcd refuses the request: {}", status.message()),
+                )
+            }
+            _ => unavailable(&self.inner.endpoints, error),
+        }
     }
 
     /// Reads the live object at `key` and its etcd key.
@@ -539,7 +571,7 @@ impl EtcdStore {
         mut value: Value,
         bytes: Vec<u8>,
     ) -> Result<Option<Object>, Error> {
-        let etcd_key = self.inner.layout.key(&key);
+        let etcd_key = self.inner.layout.key(&key)?;
         let txn = Txn::new()
             .when([condition(etcd_key.clone())])
             .and_then([TxnOp::put(etcd_key, bytes, None)]);
@@ -667,14 +699,17 @@ impl Store for EtcdStore {
         let Some(revision) = self.read_revision(at)? else {
             return Ok(None);
         };
-        let etcd_key = self.inner.layout.key(key);
+        let etcd_key = self.inner.layout.key(key)?;
         let options = GetOptions::new().with_revision(revision);
         let response = self.kv_get(etcd_key, options)?;
-        response
+        let object = response
             .kvs()
             .first()
             .map(|kv| decode(kv.value(), kv.mod_revision()))
-            .transpose()
+            .transpose()?;
+        // Kinds that differ only in case share a resource name: the object
+        // there may be another's.
+        Ok(object.filter(|o| o.key() == key))
     }
 
     fn list(&self, selector: &Selector, at: ReadAt) -> Result<List, Error> {
@@ -753,7 +788,7 @@ impl Store for EtcdStore {
     }
 
     fn delete(&self, key: &Key, precondition: Option<Revision>) -> Result<Object, Error> {
-        let etcd_key = self.inner.layout.key(key);
+        let etcd_key = self.inner.layout.key(key)?;
         for _ in 0..self.inner.options.retries {
             let current = self.live(key)?;
             check_precondition(key, &current, precondition)?;
@@ -779,27 +814,22 @@ impl Store for EtcdStore {
         // tells, as etcd refuses one below its compaction.
         let current = self.revision()?;
         if from < current {
-            if let Some(revision) = self.read_revision(ReadAt::Exact(from))? {
-                let probe = self.inner.layout.probe();
-                let options = GetOptions::new().with_count_only().with_revision(revision);
-                self.kv_get(probe, options)?;
-            }
+            self.check_readable(from)?;
         }
         let watch = EtcdWatch::start(
-            self.inner.runtime.handle(),
-            self.inner.client.clone(),
+            Arc::clone(&self.inner),
             self.inner.layout.range(selector),
             selector.clone(),
             (from, current),
-            Arc::clone(&self.inner.writes),
-            self.inner.options.request_timeout,
         )?;
         if from < current {
             // etcd sends a watch from the past its past changes from a loop
             // that runs every 100 ms; until then, a compaction can cancel
-            // it, or drop a deletion it needs without cancelling it. Return
-            // once that loop has run.
+            // it, or drop a deletion it needs without cancelling it. Give
+            // the loop time to run, then make sure no compaction came in
+            // between.
             std::thread::sleep(watch::SYNC_PERIOD);
+            self.check_readable(from)?;
         }
         Ok(Box::new(watch))
     }
@@ -828,6 +858,15 @@ impl Store for EtcdStore {
 }
 
 impl EtcdStore {
+    /// `gone` when a read at `at` is refused, compacted away.
+    fn check_readable(&self, at: Revision) -> Result<(), Error> {
+        if let Some(revision) = self.read_revision(ReadAt::Exact(at))? {
+            let options = GetOptions::new().with_count_only().with_revision(revision);
+            self.kv_get(self.inner.layout.probe(), options)?;
+        }
+        Ok(())
+    }
+
     /// Whether a read at `revision` fails because it is compacted away (and
     /// not for another reason).
     fn is_compacted_probe(&self, revision: i64) -> Result<bool, Error> {
@@ -906,6 +945,11 @@ fn unavailable(endpoints: &[String], error: impl std::fmt::Display) -> Error {
 
 /// gRPC's status code `UNAVAILABLE`.
 const GRPC_UNAVAILABLE: i32 = 14;
+
+/// gRPC's status codes for a request refused as it is: `INVALID_ARGUMENT`,
+/// `FAILED_PRECONDITION`, `PERMISSION_DENIED`, `UNAUTHENTICATED`,
+/// `RESOURCE_EXHAUSTED` (a request over etcd's size limit).
+const REFUSED: [i32; 5] = [3, 9, 7, 16, 8];
 
 /// Whether a request failed before it reached a member: its connection
 /// was refused or could not be made.

@@ -5,10 +5,10 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
-use etcd_client::{Client, EventType, WatchOptions, WatchResponse};
+use etcd_client::{EventType, WatchOptions, WatchResponse};
 use tokio::sync::mpsc;
 
-use super::{decode, from_etcd, to_etcd};
+use super::{decode, from_etcd, to_etcd, Inner};
 use crate::error::{Error, ErrorKind};
 use crate::object::{Key, Revision, Selector};
 use crate::store::{Event, Watch, WatchEvent};
@@ -39,10 +39,14 @@ impl Writes {
     /// The revision of the newest write in `(after, upto]` to an object
     /// `selector` selects.
     fn newest(&self, selector: &Selector, after: Revision, upto: Revision) -> Option<Revision> {
+        // Newest first; the log is in revision order (up to writes of
+        // threads sharing the handle that cross), so the scan stops at
+        // `after`.
         lock(&self.log)
             .iter()
             .rev()
-            .filter(|(revision, _)| *revision > after && *revision <= upto)
+            .skip_while(|(revision, _)| *revision > upto)
+            .take_while(|(revision, _)| *revision > after)
             .find(|(_, key)| selector.matches(key))
             .map(|(revision, _)| *revision)
     }
@@ -50,6 +54,9 @@ impl Writes {
 
 /// A watch over etcd.
 pub(crate) struct EtcdWatch {
+    /// The store's connection and runtime, which the task reading the
+    /// stream runs on: kept for as long as the watch.
+    _store: Arc<Inner>,
     shared: Arc<Shared>,
     commands: mpsc::UnboundedSender<u64>,
     selector: Selector,
@@ -86,14 +93,15 @@ impl EtcdWatch {
     /// Opens the etcd watch (from `from + 1`) and starts the task that reads
     /// it.
     pub(crate) fn start(
-        runtime: &tokio::runtime::Handle,
-        client: Client,
+        store: Arc<Inner>,
         prefix: String,
         selector: Selector,
         (from, current): (Revision, Revision),
-        writes: Arc<Writes>,
-        timeout: Duration,
     ) -> Result<EtcdWatch, Error> {
+        let runtime = store.runtime.handle();
+        let client = store.client.clone();
+        let timeout = store.options.request_timeout;
+        let writes = Arc::clone(&store.writes);
         // A watch from the past starts unsynced in etcd, which sends it the
         // past changes from a loop that runs every 100 ms; etcd before
         // 3.4.25 answers a progress request even for an unsynced watch. A
@@ -135,6 +143,7 @@ impl EtcdWatch {
             trusted_from,
         ));
         Ok(EtcdWatch {
+            _store: store,
             shared,
             commands,
             selector,
@@ -241,15 +250,6 @@ impl Watch for EtcdWatch {
                 return Ok(lock(&self.shared.state).end.is_some());
             }
         }
-    }
-}
-
-impl Drop for EtcdWatch {
-    fn drop(&mut self) {
-        // Dropping the sender ends the task, which drops the stream and
-        // with it the etcd watch.
-        let (closed, _) = mpsc::unbounded_channel();
-        drop(std::mem::replace(&mut self.commands, closed));
     }
 }
 
