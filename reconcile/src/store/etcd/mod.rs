@@ -36,8 +36,9 @@
 //! - a watch from a revision below the store's returns once etcd's loop
 //!   that sends past changes has had time to run (300 ms), and is `gone` if
 //!   a compaction came in between;
-//! - [`Store::compact`] is etcd's physical compaction, and etcd's "required
-//!   revision has been compacted" is `gone`.
+//! - [`Store::compact`] is etcd's compaction, in effect when etcd answers
+//!   (the old revisions leave its database in the background), and etcd's
+//!   "required revision has been compacted" is `gone`.
 //!
 //! The methods block: call them from a thread of your own, not from a task
 //! of an async runtime (in tokio, through `spawn_blocking`; called from a
@@ -846,7 +847,11 @@ impl Store for EtcdStore {
         if revision == Revision::ZERO {
             return Ok(());
         }
-        let options = CompactionOptions::new().with_physical();
+        // Not physical: the compaction takes effect when etcd answers
+        // (reads and watches below it are refused), and etcd removes the old
+        // revisions from its database in the background, which takes about a
+        // second per 100,000 revisions — longer than a request may wait.
+        let options = CompactionOptions::new();
         match self.kv_compact(to_etcd(revision), options) {
             Ok(_) => Ok(()),
             // Compacting to a revision at or below the compaction does
