@@ -527,7 +527,7 @@ impl EtcdStore {
             self.random() & 0xffff_ffff_ffff
         );
         write::set_uid(&mut object, uid);
-        let bytes = stored_bytes(&object)?;
+        let bytes = stored_bytes(&mut object)?;
         Ok((key, object, bytes))
     }
 
@@ -543,9 +543,9 @@ impl EtcdStore {
         &self,
         key: &Key,
         current: &Object,
-        value: Value,
+        mut value: Value,
     ) -> Result<Option<Object>, Error> {
-        let bytes = stored_bytes(&value)?;
+        let bytes = stored_bytes(&mut value)?;
         let revision = to_etcd(current.resource_version());
         let unchanged = |etcd_key| Compare::mod_revision(etcd_key, CompareOp::Equal, revision);
         self.put_if(key.clone(), unchanged, value, bytes)
@@ -896,12 +896,13 @@ impl EtcdStore {
 
 /// The bytes etcd keeps for an object: its JSON without
 /// `metadata.resourceVersion`, which is the key's mod revision.
-fn stored_bytes(value: &Value) -> Result<Vec<u8>, Error> {
-    let mut value = value.clone();
+/// The value loses its `resourceVersion` (the store sets the new one once
+/// etcd has answered), so that it is not copied to be encoded.
+fn stored_bytes(value: &mut Value) -> Result<Vec<u8>, Error> {
     if let Some(Value::Object(metadata)) = value.get_mut("metadata") {
         metadata.remove("resourceVersion");
     }
-    serde_json::to_vec(&value)
+    serde_json::to_vec(value)
         .map_err(|e| Error::new(ErrorKind::Invalid, format!("cannot encode the object: {e}")))
 }
 
