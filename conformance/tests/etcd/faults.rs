@@ -24,25 +24,18 @@ use std::cell::RefCell;
 use std::sync::Arc;
 use std::time::Duration;
 
-use patchlaw_conformance::laws::reconcile::{appliers_converge_on, level_scenario};
+use patchlaw_conformance::laws::reconcile::appliers_converge_on;
 use patchlaw_reconcile::sim::{
     schedules, Deployments, Environment, FaultProfile, Invariant, PodKeeper, Run, Schedule,
-    SimOptions,
 };
 use patchlaw_reconcile::store::etcd::server::{Cluster, Member};
 use patchlaw_reconcile::store::etcd::{EtcdOptions, EtcdStore};
 use patchlaw_reconcile::store::Store;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 
-use crate::support::{exclusive, prefix};
-
-/// How many schedules each test plays (`PATCHLAW_ETCD_SCHEDULES` overrides).
-fn schedules_per_test(default: u32) -> u32 {
-    std::env::var("PATCHLAW_ETCD_SCHEDULES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(default)
-}
+use crate::support::{
+    checked_level_scenario, exclusive, prefix, schedules_per_test, seeded_runner,
+};
 
 #[test]
 fn the_laws_hold_on_one_member_killed_and_restarted() {
@@ -109,14 +102,7 @@ fn appliers_converge_on_one_member_killed_and_restarted() {
         .faults(FaultProfile::all())
         .environment(2);
     let environment_cell = RefCell::new(&mut environment);
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases: schedules_per_test(40),
-            failure_persistence: None,
-            ..Config::default()
-        },
-        TestRng::from_seed(RngAlgorithm::ChaCha, &[3; 32]),
-    );
+    let mut runner = seeded_runner(schedules_per_test(40), 3);
     let result = runner.run(&schedules(&shape), |schedule: Schedule| {
         let store = connect(&endpoints)?;
         let mut environment = environment_cell.borrow_mut();
@@ -159,24 +145,11 @@ fn play(
     environment: &mut dyn Environment,
     before_each: impl Fn(),
 ) -> Counts {
-    let scenario = level_scenario()
-        .options(
-            SimOptions::new()
-                .check_invariants(true)
-                .settle_timeout(Duration::from_secs(10)),
-        )
-        .scenario();
+    let scenario = checked_level_scenario();
     let shape = scenario.shape().faults(FaultProfile::all()).environment(2);
     let counts = RefCell::new(Counts::default());
     let environment = RefCell::new(environment);
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases,
-            failure_persistence: None,
-            ..Config::default()
-        },
-        TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]),
-    );
+    let mut runner = seeded_runner(cases, seed);
     let result = runner.run(&schedules(&shape), |schedule: Schedule| {
         before_each();
         let store = connect(endpoints)?;

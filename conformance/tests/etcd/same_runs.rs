@@ -6,41 +6,25 @@
 
 use std::cell::Cell;
 use std::sync::Arc;
-use std::time::Duration;
 
-use patchlaw_conformance::laws::reconcile::{level_scenario, level_schedules};
-use patchlaw_reconcile::sim::{NoEnvironment, Run, Schedule, SimOptions};
+use patchlaw_conformance::laws::reconcile::level_schedules;
+use patchlaw_reconcile::sim::{NoEnvironment, Run, Schedule};
 use patchlaw_reconcile::store::etcd::server::Member;
 use patchlaw_reconcile::store::etcd::{EtcdOptions, EtcdStore};
 use patchlaw_reconcile::store::MemoryStore;
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
+use proptest::test_runner::TestCaseError;
 
-use crate::support::{exclusive, prefix};
+use crate::support::{
+    checked_level_scenario, exclusive, prefix, schedules_per_test, seeded_runner,
+};
 
 #[test]
 fn a_schedule_runs_on_etcd_as_in_memory() {
     let _only = exclusive();
     let member = Member::start().unwrap_or_else(|e| panic!("cannot start etcd: {e}"));
     let endpoints = [member.client_url().to_owned()];
-    let scenario = level_scenario()
-        .options(
-            SimOptions::new()
-                .check_invariants(true)
-                .settle_timeout(Duration::from_secs(10)),
-        )
-        .scenario();
-    let cases = std::env::var("PATCHLAW_ETCD_SCHEDULES")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(40);
-    let mut runner = TestRunner::new_with_rng(
-        Config {
-            cases,
-            failure_persistence: None,
-            ..Config::default()
-        },
-        TestRng::from_seed(RngAlgorithm::ChaCha, &[4; 32]),
-    );
+    let scenario = checked_level_scenario();
+    let mut runner = seeded_runner(schedules_per_test(40), 4);
     let (compared, late) = (Cell::new(0u32), Cell::new(0u32));
     let result = runner.run(&level_schedules(), |schedule: Schedule| {
         let store = EtcdStore::connect(&endpoints, EtcdOptions::new().prefix(prefix()))

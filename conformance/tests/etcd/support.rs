@@ -2,8 +2,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, OnceLock, PoisonError};
+use std::time::Duration;
 
+use patchlaw_conformance::laws::reconcile::level_scenario;
+use patchlaw_reconcile::sim::{Scenario, SimOptions};
 use patchlaw_reconcile::store::etcd::server::Member;
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 
 use patchlaw_reconcile::store::etcd::{EtcdOptions, EtcdStore};
 
@@ -45,4 +49,37 @@ pub(crate) fn prefix() -> String {
 pub(crate) fn fresh_store(endpoints: &[String]) -> EtcdStore {
     EtcdStore::connect(endpoints, EtcdOptions::new().prefix(prefix()))
         .unwrap_or_else(|e| panic!("cannot connect to etcd at {endpoints:?}: {e}"))
+}
+
+/// How many schedules a test plays: `default`, or `PATCHLAW_ETCD_SCHEDULES`.
+pub(crate) fn schedules_per_test(default: u32) -> u32 {
+    std::env::var("PATCHLAW_ETCD_SCHEDULES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A runner of `cases` cases whose generator is seeded by `seed`, so that
+/// each CI run plays the same schedules; no regression files.
+pub(crate) fn seeded_runner(cases: u32, seed: u8) -> TestRunner {
+    TestRunner::new_with_rng(
+        Config {
+            cases,
+            failure_persistence: None,
+            ..Config::default()
+        },
+        TestRng::from_seed(RngAlgorithm::ChaCha, &[seed; 32]),
+    )
+}
+
+/// The level-triggered scenario with the cache invariants checked at every
+/// step, given time to settle on a networked store.
+pub(crate) fn checked_level_scenario() -> Scenario {
+    level_scenario()
+        .options(
+            SimOptions::new()
+                .check_invariants(true)
+                .settle_timeout(Duration::from_secs(10)),
+        )
+        .scenario()
 }
