@@ -33,9 +33,10 @@
 //!   that revision. For those writes the bookmark is exact; for writes of
 //!   other clients it is as good as etcd's ordering of the two answers
 //!   (`spec/60-reconcile.md`, D6.16);
-//! - a watch from a revision below the store's returns once etcd's loop
-//!   that sends past changes has had time to run (300 ms), and is `gone` if
-//!   a compaction came in between;
+//! - a watch from a revision below the store's returns once etcd has sent
+//!   it the past changes of the writes made through the same store handle
+//!   (when there are none, once etcd's loop that sends past changes has had
+//!   time to run, 300 ms), and is `gone` if a compaction came first;
 //! - [`Store::compact`] is etcd's compaction, in effect when etcd answers
 //!   (the old revisions leave its database in the background), and etcd's
 //!   "required revision has been compacted" is `gone`.
@@ -826,10 +827,9 @@ impl Store for EtcdStore {
         if from < current {
             // etcd sends a watch from the past its past changes from a loop
             // that runs every 100 ms; until then, a compaction can cancel
-            // it, or drop a deletion it needs without cancelling it. Give
-            // the loop time to run, then make sure no compaction came in
-            // between.
-            std::thread::sleep(watch::SYNC_PERIOD);
+            // it, or drop a deletion it needs without cancelling it. Return
+            // once it has them, then make sure no compaction came first.
+            watch.synced(current, self.inner.options.request_timeout);
             self.check_readable(from)?;
         }
         Ok(Box::new(watch))

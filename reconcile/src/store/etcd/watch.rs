@@ -155,6 +155,21 @@ impl EtcdWatch {
         })
     }
 
+    /// Waits, at most `timeout`, until etcd has sent this watch from the
+    /// past the past changes of the writes made through the store's handle
+    /// up to `current` (so that etcd has synced it: a compaction can no
+    /// longer drop one of them); when there are none to wait for, for the
+    /// time etcd's sync loop takes to run.
+    pub(crate) fn synced(&self, current: Revision, timeout: Duration) {
+        let start = lock(&self.shared.state).received;
+        match self.writes.newest(&self.selector, start, current) {
+            Some(needed) => {
+                self.wait(Instant::now() + timeout, |s| s.received >= needed);
+            }
+            None => std::thread::sleep(SYNC_PERIOD),
+        }
+    }
+
     /// Asks the task for a progress round; returns its ticket.
     fn ask_progress(&mut self) -> u64 {
         self.tickets += 1;
